@@ -26,7 +26,7 @@ function(bpf_object name src)
     DEPENDS ${_obj}
     COMMENT "skeleton ${name}"
     VERBATIM)
-  add_custom_target(${name}_skel_gen DEPENDS ${_skel})
+  add_custom_target(${name}_skel_gen ALL DEPENDS ${_skel})
   add_library(${name}_skel INTERFACE)
   add_dependencies(${name}_skel ${name}_skel_gen)
   target_include_directories(${name}_skel INTERFACE ${_out} ${CMAKE_SOURCE_DIR}/bpf/include)
