@@ -12,17 +12,10 @@
 #ifndef PHONESEC_ABI_H
 #define PHONESEC_ABI_H
 
+#include <linux/types.h>
 #ifdef __cplusplus
-#include <cstdint>
-typedef std::uint8_t __u8;
-typedef std::uint16_t __u16;
-typedef std::uint32_t __u32;
-typedef std::uint64_t __u64;
-typedef std::uint16_t __be16;
-typedef std::uint32_t __be32;
 #define PS_STATIC_ASSERT(c, m) static_assert(c, m)
 #else
-#include <linux/types.h>
 #define PS_STATIC_ASSERT(c, m) _Static_assert(c, m)
 #endif
 

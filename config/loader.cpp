@@ -1,0 +1,191 @@
+// SPDX-License-Identifier: Apache-2.0
+// cfg.xml → PhoneConfig. Tolerates what real profiles contain: <flat-profile> alone or inside
+// <device>, XML declaration or not, default namespaces and prefixes, `ua` or any other
+// attribute, comments, padding, duplicates (last wins), names in any case. Empty typed values
+// keep the default. A file that is not well-formed is rejected whole.
+#include <cctype>
+#include <fstream>
+#include <optional>
+#include <pugixml.hpp>
+#include <sstream>
+#include <unordered_map>
+
+#include "config/params.h"
+
+namespace phonesec::config {
+namespace {
+
+struct Loc {
+  int line, column;
+};
+
+Loc locate(std::string_view text, std::ptrdiff_t offset) {
+  Loc l{1, 1};
+  for (std::ptrdiff_t i = 0; i < offset && i < std::ptrdiff_t(text.size()); ++i) {
+    if (text[std::size_t(i)] == '\n') l.line++, l.column = 1;
+    else l.column++;
+  }
+  return l;
+}
+
+std::string local_name(const char* n) {
+  std::string s(n);
+  auto c = s.find(':');
+  return lower(c == std::string::npos ? s : s.substr(c + 1));
+}
+
+pugi::xml_node find_profile(pugi::xml_node n) {
+  for (auto c : n.children()) {
+    if (c.type() != pugi::node_element) continue;
+    if (local_name(c.name()) == "flat-profile") return c;
+    if (auto f = find_profile(c)) return f;
+  }
+  return {};
+}
+
+std::string value_of(pugi::xml_node e) {
+  std::string v;
+  for (auto c : e.children())
+    if (c.type() == pugi::node_pcdata || c.type() == pugi::node_cdata) v += c.value();
+  return v;
+}
+
+struct Target {
+  const Param* param;
+  int line;
+};
+
+// Element name (lower case, no prefix) → parameter and line.
+std::optional<Target> lookup(const std::string& name) {
+  static const auto index = [] {
+    std::unordered_map<std::string, const Param*> m;
+    for (const auto& p : params()) m[lower(p.name)] = &p;
+    return m;
+  }();
+  if (auto it = index.find(name); it != index.end() && !it->second->per_line) return Target{it->second, 0};
+  // Per-line: base + digits + optional '_' (Line_Enable_3_, Auth_INVITE_1).
+  std::size_t end = name.size();
+  if (end && name[end - 1] == '_') --end;
+  std::size_t d = end;
+  while (d > 0 && std::isdigit(static_cast<unsigned char>(name[d - 1]))) --d;
+  if (d == end || d == 0) return std::nullopt;
+  auto it = index.find(name.substr(0, d));
+  if (it == index.end() || !it->second->per_line) return std::nullopt;
+  int n = std::stoi(name.substr(d, end - d));
+  if (n < 1 || n > kMaxLines) return std::nullopt;
+  return Target{it->second, n - 1};
+}
+
+}  // namespace
+
+std::string Diagnostic::to_string() const {
+  std::ostringstream os;
+  os << (file.empty() ? "<config>" : file);
+  if (line > 0) os << ":" << line << ":" << column;
+  os << ": " << (severity == Severity::error ? "error" : "warning") << ": ";
+  if (!param.empty()) os << param << ": ";
+  os << message;
+  return os.str();
+}
+
+PhoneConfig factory() {
+  PhoneConfig c;
+  for (const auto& p : params()) {
+    int n = p.per_line ? kMaxLines : 1;
+    for (int i = 0; i < n; ++i) p.set(c, i, p.default_for(i));
+  }
+  std::vector<Diagnostic> none;
+  c.firewall = parse_firewall_config(c.firewall_config_text, none);
+  return c;
+}
+
+Result<LoadResult> load_string(std::string_view xml, std::string_view name) {
+  pugi::xml_document doc;
+  auto r = doc.load_buffer(xml.data(), xml.size(), pugi::parse_default, pugi::encoding_auto);
+  if (!r) {
+    Loc l = locate(xml, r.offset);
+    return make_error(Errc::parse, std::string(name) + ":" + std::to_string(l.line) + ":" + std::to_string(l.column) +
+                                       ": not well-formed XML: " + r.description());
+  }
+  auto profile = find_profile(doc);
+  if (!profile) return make_error(Errc::parse, std::string(name) + ": no <flat-profile> element");
+
+  LoadResult out;
+  out.config = factory();
+  int fw_line = 0;
+  for (auto e : profile.children()) {
+    if (e.type() != pugi::node_element) continue;
+    auto t = lookup(local_name(e.name()));
+    if (!t) {
+      out.unknown_elements++;
+      continue;
+    }
+    Loc l = locate(xml, e.offset_debug());
+    std::string raw = value_of(e);
+    const Param& p = *t->param;
+    std::string pname = p.name_for_line(t->line);
+    if (trim(raw).empty() && p.kind != Kind::String && p.kind != Kind::Secret && p.kind != Kind::List &&
+        p.kind != Kind::FirewallConfig) {
+      continue;  // an empty typed value keeps the default
+    }
+    auto v = canonical(p, raw);
+    if (!v) {
+      std::string shown = p.kind == Kind::Secret ? std::string(kRedacted) : v.error().context;
+      std::string kept = p.get(out.config, t->line);
+      out.diagnostics.push_back({Severity::error, std::string(name), l.line, l.column, pname,
+                                 shown + "; keeping " + (kept.empty() ? std::string("the default (empty)") : "'" + kept + "'")});
+      continue;
+    }
+    p.set(out.config, t->line, v.value());
+    if (p.kind == Kind::FirewallConfig) fw_line = l.line;
+  }
+  auto& c = out.config;
+  c.firewall = parse_firewall_config(c.firewall_config_text, out.diagnostics, name, fw_line);
+  if (c.rtp_port_min > c.rtp_port_max) {
+    out.diagnostics.push_back({Severity::error, std::string(name), 0, 0, "RTP_Port_Min",
+                               std::to_string(c.rtp_port_min) + " is above RTP_Port_Max " + std::to_string(c.rtp_port_max) +
+                                   "; using the defaults 16384-16482"});
+    c.rtp_port_min = 16384;
+    c.rtp_port_max = 16482;
+  }
+  return out;
+}
+
+Result<LoadResult> load_file(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  if (!f) return make_error(Errc::io, path + ": cannot open", errno);
+  std::stringstream ss;
+  ss << f.rdbuf();
+  return load_string(ss.str(), path);
+}
+
+std::string dump(const PhoneConfig& c) {
+  std::ostringstream os;
+  for (const auto& p : params()) {
+    int n = p.per_line ? kMaxLines : 1;
+    for (int i = 0; i < n; ++i) {
+      std::string v = p.get(c, i);
+      if (p.kind == Kind::Secret && !v.empty()) v = std::string(kRedacted);
+      os << p.name_for_line(i) << " = " << v << "\n";
+    }
+  }
+  return os.str();
+}
+
+std::string to_xml(const PhoneConfig& c) {
+  pugi::xml_document doc;
+  auto fp = doc.append_child("flat-profile");
+  for (const auto& p : params()) {
+    int n = p.per_line ? kMaxLines : 1;
+    for (int i = 0; i < n; ++i) {
+      auto e = fp.append_child(p.name_for_line(i).c_str());
+      e.append_attribute("ua") = "na";
+      e.text().set(p.kind == Kind::Secret ? "" : p.get(c, i).c_str());
+    }
+  }
+  std::ostringstream os;
+  doc.save(os, "  ");
+  return os.str();
+}
+
+}  // namespace phonesec::config

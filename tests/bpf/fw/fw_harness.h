@@ -1,0 +1,75 @@
+// SPDX-License-Identifier: Apache-2.0
+// Shared by the BPF table test and the differential test: a private Firewall (fresh maps,
+// nothing pinned or attached), a policy compiled from a PhoneConfig, and frames run through
+// the real programs with BPF_PROG_TEST_RUN.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "config/phone_config.h"
+#include "fw/firewall.h"
+#include "fw/policy.h"
+#include "fw/verdict.h"
+#include "packet.h"
+
+namespace phonesec::test {
+
+inline const std::string L4 = "10.0.0.2", R4 = "10.0.0.1", L6 = "fd00::2", R6 = "fd00::1";
+inline constexpr std::uint16_t kTr069Port = 8555;
+
+// The factory profile with a fixed, test-friendly baseline: line 1 on UDP 5060, the other
+// lines off, RTP 16384-16482, web server on 80, PFS and TR-069 off.
+inline config::PhoneConfig base_config() {
+  auto c = config::factory();
+  c.firewall_enabled = true;
+  for (auto& l : c.lines) l.enable = false;
+  c.lines[0].enable = true;
+  c.lines[0].sip_port = 5060;
+  c.lines[0].sip_transport = config::SipTransport::UDP;
+  c.rtp_port_min = 16384;
+  c.rtp_port_max = 16482;
+  c.web_server_enabled = true;
+  c.web_server_port = 80;
+  c.upgrade_enable = false;
+  c.peer_firmware_sharing = false;
+  c.tr069_enabled = false;
+  c.broadcast_echo = false;
+  c.firewall = {};
+  return c;
+}
+
+class FwHarness {
+ public:
+  FwHarness() {
+    auto fw = fw::Firewall::load({});
+    if (!fw) throw std::runtime_error("load firewall: " + fw.error().message());
+    fw_ = std::move(fw.value());
+    auto r = fw::VerdictRunner::create(*fw_, {L4, L6});
+    if (!r) throw std::runtime_error(r.error().message());
+    runner_ = std::make_unique<fw::VerdictRunner>(std::move(r.value()));
+  }
+  void install(const config::PhoneConfig& c) {
+    auto compiled = fw::compile(c, kTr069Port);
+    auto g = fw::install_policy(fw_->maps(), *compiled.image);
+    if (!g) throw std::runtime_error(g.error().message());
+  }
+  fw::FrameVerdict in(const Frame& f) { return run(f, false); }
+  fw::FrameVerdict out(const Frame& f) { return run(f, true); }
+  fw::Firewall& fw() { return *fw_; }
+
+ private:
+  fw::FrameVerdict run(const Frame& f, bool out) {
+    auto v = runner_->run_dir(f, ++n_, out);
+    if (!v) throw std::runtime_error(v.error().message());
+    return v.value();
+  }
+  std::unique_ptr<fw::Firewall> fw_;
+  std::unique_ptr<fw::VerdictRunner> runner_;
+  std::size_t n_ = 0;
+};
+
+}  // namespace phonesec::test

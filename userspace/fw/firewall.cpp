@@ -1,0 +1,253 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "fw/firewall.h"
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <linux/if_link.h>
+#include <net/if.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+
+#include <filesystem>
+
+#include "common/log.h"
+#include "egress.skel.h"
+#include "ingress.skel.h"
+
+namespace phonesec::fw {
+namespace {
+
+constexpr int kBpfTcxEgress = 47;  // enum bpf_attach_type BPF_TCX_EGRESS (Linux 6.6), absent from 6.1 headers
+constexpr long kBpfFsMagic = 0xcafe4a11;
+namespace fs = std::filesystem;
+
+bpf_map* skel_map(ingress* s, MapId id) {
+  switch (id) {
+    case MapId::policy: return s->maps.ps_policy;
+    case MapId::active: return s->maps.ps_active;
+    case MapId::ct_tcp: return s->maps.ps_ct_tcp;
+    case MapId::ct_udp: return s->maps.ps_ct_udp;
+    case MapId::ct_icmp: return s->maps.ps_ct_icmp;
+    case MapId::tftp: return s->maps.ps_tftp;
+    case MapId::frag: return s->maps.ps_frag;
+    case MapId::stats: return s->maps.ps_stats;
+    default: return nullptr;
+  }
+}
+bpf_map* skel_map(egress* s, MapId id) {
+  switch (id) {
+    case MapId::policy: return s->maps.ps_policy;
+    case MapId::active: return s->maps.ps_active;
+    case MapId::ct_tcp: return s->maps.ps_ct_tcp;
+    case MapId::ct_udp: return s->maps.ps_ct_udp;
+    case MapId::ct_icmp: return s->maps.ps_ct_icmp;
+    case MapId::tftp: return s->maps.ps_tftp;
+    case MapId::frag: return s->maps.ps_frag;
+    case MapId::stats: return s->maps.ps_stats;
+    default: return nullptr;
+  }
+}
+
+std::string link_path(const std::string& dir, const std::string& ifname, const char* kind) {
+  return dir + "/links/" + ifname + "." + kind;
+}
+
+Error bpf_err(const std::string& what, int ret) { return make_error(Errc::bpf, what, ret < 0 ? -ret : errno); }
+
+}  // namespace
+
+Status ensure_bpffs() {
+  struct statfs st{};
+  if (statfs("/sys/fs/bpf", &st) == 0 && st.f_type == kBpfFsMagic) return {};
+  ::mkdir("/sys/fs/bpf", 0700);
+  if (::mount("bpf", "/sys/fs/bpf", "bpf", 0, "mode=0700") != 0) return sys_error("mount bpffs on /sys/fs/bpf");
+  return {};
+}
+
+Result<std::unique_ptr<Firewall>> Firewall::load(const FirewallOptions& opts) {
+  std::unique_ptr<Firewall> fw(new Firewall());
+  fw->opts_ = opts;
+  fw->in_ = ingress__open();
+  if (!fw->in_) return bpf_err("open ingress object", -errno);
+  fw->out_ = egress__open();
+  if (!fw->out_) return bpf_err("open egress object", -errno);
+
+  bpf_map__set_max_entries(fw->in_->maps.ps_ct_tcp, opts.ct_tcp_max);
+  bpf_map__set_max_entries(fw->in_->maps.ps_ct_udp, opts.ct_udp_max);
+  bpf_map__set_max_entries(fw->in_->maps.ps_ct_icmp, opts.ct_icmp_max);
+
+  // Adopt pinned maps from an earlier run: conntrack and policy survive.
+  if (!opts.pin_dir.empty() && fs::exists(opts.pin_dir + "/maps/ps_policy")) {
+    auto pinned = MapSet::open_pinned(opts.pin_dir);
+    if (pinned.ok()) {
+      bool reuse_ok = true;
+      for (int i = 0; i < int(MapId::count) && reuse_ok; ++i) {
+        if (bpf_map__reuse_fd(skel_map(fw->in_, MapId(i)), pinned->fd(MapId(i))) != 0) reuse_ok = false;
+      }
+      if (reuse_ok) fw->adopted_ = true;
+      else log::warn("fw", "pinned maps under ", opts.pin_dir, " not reusable; starting with fresh state");
+    }
+  }
+
+  int err = ingress__load(fw->in_);
+  if (err && fw->adopted_) {
+    // Incompatible pinned maps (an older ABI): start fresh rather than not at all.
+    log::warn("fw", "loading with pinned maps failed (", -err, "); replacing them");
+    ingress__destroy(fw->in_);
+    (void)unpin_all(opts.pin_dir);  // best effort: the load below reports what matters
+    fw->adopted_ = false;
+    fw->in_ = ingress__open();
+    if (!fw->in_) return bpf_err("open ingress object", -errno);
+    bpf_map__set_max_entries(fw->in_->maps.ps_ct_tcp, opts.ct_tcp_max);
+    bpf_map__set_max_entries(fw->in_->maps.ps_ct_udp, opts.ct_udp_max);
+    bpf_map__set_max_entries(fw->in_->maps.ps_ct_icmp, opts.ct_icmp_max);
+    err = ingress__load(fw->in_);
+  }
+  if (err) return bpf_err("load ingress program (verifier log above)", err);
+
+  for (int i = 0; i < int(MapId::count); ++i) {
+    int fd = bpf_map__fd(skel_map(fw->in_, MapId(i)));
+    if (bpf_map__reuse_fd(skel_map(fw->out_, MapId(i)), fd) != 0)
+      return bpf_err(std::string("share map ") + map_name(MapId(i)), -errno);
+    fw->maps_.fds[i].reset(dup(fd));
+  }
+  if ((err = egress__load(fw->out_))) return bpf_err("load egress program (verifier log above)", err);
+
+  if (!opts.pin_dir.empty() && !fw->adopted_) {
+    if (auto s = fw->pin_maps(); !s) return s.error();
+  }
+  return fw;
+}
+
+Status Firewall::pin_maps() {
+  std::error_code ec;
+  fs::create_directories(opts_.pin_dir + "/maps", ec);
+  fs::create_directories(opts_.pin_dir + "/links", ec);
+  if (ec) return make_error(Errc::io, "create " + opts_.pin_dir + ": " + ec.message());
+  for (int i = 0; i < int(MapId::count); ++i) {
+    std::string path = opts_.pin_dir + "/maps/" + map_name(MapId(i));
+    if (bpf_obj_pin(maps_.fd(MapId(i)), path.c_str()) != 0) return sys_error("pin " + path);
+  }
+  return {};
+}
+
+Firewall::~Firewall() {
+  if (out_) egress__destroy(out_);
+  if (in_) ingress__destroy(in_);
+}
+
+int Firewall::ingress_fd() const { return bpf_program__fd(in_->progs.ps_ingress); }
+int Firewall::egress_fd() const { return bpf_program__fd(out_->progs.ps_egress); }
+
+Result<AttachInfo> Firewall::attach(const std::string& ifname, XdpMode mode) {
+  unsigned ifindex = if_nametoindex(ifname.c_str());
+  if (ifindex == 0) return make_error(Errc::not_found, "interface " + ifname, errno);
+  AttachInfo info{ifname, "", ""};
+  const bool pin = !opts_.pin_dir.empty();
+  if (pin) {
+    std::error_code ec;
+    fs::create_directories(opts_.pin_dir + "/links", ec);
+  }
+
+  // --- XDP (ingress) ---
+  std::string xp = pin ? link_path(opts_.pin_dir, ifname, "xdp") : "";
+  int lfd = pin ? bpf_obj_get(xp.c_str()) : -1;
+  if (lfd >= 0) {
+    UniqueFd l(lfd);
+    if (bpf_link_update(l.get(), ingress_fd(), nullptr) != 0) return sys_error("update XDP link on " + ifname);
+    info.xdp_mode = "adopted";
+  } else {
+    LIBBPF_OPTS(bpf_link_create_opts, lo);
+    int flags = mode == XdpMode::generic ? XDP_FLAGS_SKB_MODE : XDP_FLAGS_DRV_MODE;
+    lo.flags = flags;
+    int fd = bpf_link_create(ingress_fd(), int(ifindex), BPF_XDP, &lo);
+    info.xdp_mode = mode == XdpMode::generic ? "generic" : "native";
+    if (fd < 0 && mode != XdpMode::generic) {
+      log::info("fw", "native XDP not available on ", ifname, " (", -fd, "); using generic XDP");
+      lo.flags = XDP_FLAGS_SKB_MODE;
+      fd = bpf_link_create(ingress_fd(), int(ifindex), BPF_XDP, &lo);
+      info.xdp_mode = "generic";
+    }
+    if (fd < 0) return bpf_err("attach XDP to " + ifname, fd);
+    UniqueFd l(fd);
+    if (pin && bpf_obj_pin(l.get(), xp.c_str()) != 0) return sys_error("pin " + xp);
+    if (!pin) l.release();  // private: the link lives as long as the process (tests, demo)
+  }
+
+  // --- TC egress: tcx link, or clsact filter on older kernels ---
+  std::string tp = pin ? link_path(opts_.pin_dir, ifname, "tcx") : "";
+  lfd = pin ? bpf_obj_get(tp.c_str()) : -1;
+  if (lfd >= 0) {
+    UniqueFd l(lfd);
+    if (bpf_link_update(l.get(), egress_fd(), nullptr) != 0) return sys_error("update tcx link on " + ifname);
+    info.tc_mode = "adopted";
+    return info;
+  }
+  int fd = bpf_link_create(egress_fd(), int(ifindex), bpf_attach_type(kBpfTcxEgress), nullptr);
+  if (fd >= 0) {
+    UniqueFd l(fd);
+    if (pin && bpf_obj_pin(l.get(), tp.c_str()) != 0) return sys_error("pin " + tp);
+    if (!pin) l.release();
+    info.tc_mode = "tcx";
+    return info;
+  }
+  LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = int(ifindex), .attach_point = BPF_TC_EGRESS);
+  int err = bpf_tc_hook_create(&hook);
+  if (err && err != -EEXIST) return bpf_err("create clsact on " + ifname, err);
+  LIBBPF_OPTS(bpf_tc_opts, to, .prog_fd = egress_fd(), .flags = BPF_TC_F_REPLACE, .handle = 0x7053, .priority = 1);
+  if ((err = bpf_tc_attach(&hook, &to))) return bpf_err("attach TC egress to " + ifname, err);
+  info.tc_mode = "clsact";
+  return info;
+}
+
+Status Firewall::detach(const std::string& ifname) {
+  if (!opts_.pin_dir.empty()) {
+    for (const char* kind : {"xdp", "tcx"}) {
+      std::string p = link_path(opts_.pin_dir, ifname, kind);
+      int fd = bpf_obj_get(p.c_str());
+      if (fd >= 0) {
+        bpf_link_detach(fd);
+        ::close(fd);
+        ::unlink(p.c_str());
+      }
+    }
+  }
+  unsigned ifindex = if_nametoindex(ifname.c_str());
+  if (ifindex != 0) {
+    LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = int(ifindex), .attach_point = BPF_TC_EGRESS);
+    LIBBPF_OPTS(bpf_tc_opts, to, .handle = 0x7053, .priority = 1);
+    bpf_tc_detach(&hook, &to);  // only the filter we created (clsact fallback); absent is fine
+  }
+  return {};
+}
+
+std::vector<std::string> Firewall::attached() const {
+  std::vector<std::string> out;
+  if (opts_.pin_dir.empty()) return out;
+  std::error_code ec;
+  for (auto& e : fs::directory_iterator(opts_.pin_dir + "/links", ec)) {
+    auto n = e.path().filename().string();
+    if (n.size() > 4 && n.ends_with(".xdp")) out.push_back(n.substr(0, n.size() - 4));
+  }
+  return out;
+}
+
+Status unpin_all(const std::string& pin_dir) {
+  std::error_code ec;
+  for (auto& e : fs::directory_iterator(pin_dir + "/links", ec)) {
+    int fd = bpf_obj_get(e.path().c_str());
+    if (fd >= 0) {
+      bpf_link_detach(fd);
+      ::close(fd);
+    }
+    ::unlink(e.path().c_str());
+  }
+  for (int i = 0; i < int(MapId::count); ++i) ::unlink((pin_dir + "/maps/" + map_name(MapId(i))).c_str());
+  fs::remove(pin_dir + "/links", ec);
+  fs::remove(pin_dir + "/maps", ec);
+  fs::remove(pin_dir, ec);
+  return {};
+}
+
+}  // namespace phonesec::fw

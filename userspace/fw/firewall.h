@@ -1,0 +1,75 @@
+// SPDX-License-Identifier: Apache-2.0
+// Firewall: loads the ingress (XDP) and egress (TC) programs with shared maps, pins them, and
+// attaches them to interfaces.
+//
+// With a pin directory, maps already pinned there are adopted (conntrack and the active policy
+// survive a daemon restart) and links are pinned, so the filter keeps enforcing when the
+// process dies. Without one (the `verdict` command, tests), everything is private and goes
+// away with the object.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/result.h"
+#include "fw/mapset.h"
+
+struct ingress;
+struct egress;
+
+namespace phonesec::fw {
+
+struct FirewallOptions {
+  std::string pin_dir;  // empty: private maps, nothing pinned
+  std::uint32_t ct_tcp_max = PS_CT_TCP_MAX_DEFAULT;
+  std::uint32_t ct_udp_max = PS_CT_UDP_MAX_DEFAULT;
+  std::uint32_t ct_icmp_max = PS_CT_ICMP_MAX_DEFAULT;
+};
+
+enum class XdpMode { native_or_generic, generic };
+
+struct AttachInfo {
+  std::string ifname;
+  std::string xdp_mode;   // "native" / "generic"
+  std::string tc_mode;    // "tcx" / "clsact"
+};
+
+class Firewall {
+ public:
+  static Result<std::unique_ptr<Firewall>> load(const FirewallOptions& opts);
+  ~Firewall();
+  Firewall(const Firewall&) = delete;
+  Firewall& operator=(const Firewall&) = delete;
+
+  const MapSet& maps() const { return maps_; }
+  int ingress_fd() const;
+  int egress_fd() const;
+  bool adopted() const { return adopted_; }  // maps came from pins
+
+  // XDP on ingress (native, falling back to generic), TC on egress (tcx, falling back to
+  // clsact). Re-attaching an interface already attached (pinned links from an earlier run)
+  // swaps the program in place.
+  Result<AttachInfo> attach(const std::string& ifname, XdpMode mode = XdpMode::native_or_generic);
+  Status detach(const std::string& ifname);
+  // Interfaces with pinned links.
+  std::vector<std::string> attached() const;
+
+ private:
+  Firewall() = default;
+  Status pin_maps();
+
+  FirewallOptions opts_;
+  ingress* in_ = nullptr;
+  egress* out_ = nullptr;
+  MapSet maps_;
+  bool adopted_ = false;
+};
+
+// Removes everything phonesec pinned (links first, which detaches them, then maps).
+Status unpin_all(const std::string& pin_dir);
+
+// Mounts bpffs on /sys/fs/bpf if it is not mounted (fresh machines, early boot).
+Status ensure_bpffs();
+
+}  // namespace phonesec::fw
