@@ -49,8 +49,12 @@ bpf_map* skel_map(egress* s, MapId id) {
   }
 }
 
+// bpffs refuses names with '.', which interface names may hold (eth0.100): '.' is stored as '%'.
 std::string link_path(const std::string& dir, const std::string& ifname, const char* kind) {
-  return dir + "/links/" + ifname + "." + kind;
+  std::string n = ifname;
+  for (auto& c : n)
+    if (c == '.') c = '%';
+  return dir + "/links/" + n + "_" + kind;
 }
 
 Error bpf_err(const std::string& what, int ret) { return make_error(Errc::bpf, what, ret < 0 ? -ret : errno); }
@@ -228,7 +232,12 @@ std::vector<std::string> Firewall::attached() const {
   std::error_code ec;
   for (auto& e : fs::directory_iterator(opts_.pin_dir + "/links", ec)) {
     auto n = e.path().filename().string();
-    if (n.size() > 4 && n.ends_with(".xdp")) out.push_back(n.substr(0, n.size() - 4));
+    if (n.size() > 4 && n.ends_with("_xdp")) {
+      n = n.substr(0, n.size() - 4);
+      for (auto& c : n)
+        if (c == '%') c = '.';
+      out.push_back(n);
+    }
   }
   return out;
 }
