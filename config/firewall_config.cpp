@@ -44,17 +44,16 @@ FirewallOptions parse_firewall_config(std::string_view text, std::vector<Diagnos
         continue;
       }
       std::uint32_t v[2] = {0, 0};
-      bool ok = true;
-      for (std::size_t i = 1; i < parts.size(); ++i) {
+      std::string why;
+      for (std::size_t i = 1; i < parts.size() && why.empty(); ++i) {
         const std::string& p = parts[i];
-        if (p.empty() || p.size() > 5 || p.find_first_not_of("0123456789") != std::string::npos) { ok = false; break; }
-        v[i - 1] = std::uint32_t(std::stoul(p));
-        if (v[i - 1] < 1 || v[i - 1] > 65535) { ok = false; break; }
+        if (p.empty() || p.find_first_not_of("0123456789") != std::string::npos) why = "'" + p + "' is not a port number (1-65535)";
+        else if (p.size() > 5 || (v[i - 1] = std::uint32_t(std::stoul(p))) < 1 || v[i - 1] > 65535) why = "port outside 1-65535";
       }
-      if (!ok) { warn(tok, "port outside 1-65535"); continue; }
+      if (!why.empty()) { warn(tok, why); continue; }
       if (parts.size() == 2) v[1] = v[0];
       if (v[0] > v[1]) { warn(tok, "range start above its end"); continue; }
-      if (list.size() >= 5) { warn(tok, "more than 5 " + std::string(kw == "udp" ? "UDP" : "TCP") + " entries"); continue; }
+      if (list.size() >= kMaxFirewallPortOptions) { warn(tok, "more than 5 " + std::string(kw == "udp" ? "UDP" : "TCP") + " entries"); continue; }
       list.push_back({std::uint16_t(v[0]), std::uint16_t(v[1])});
     } else {
       warn(tok, "unknown keyword (expected NO_ICMP_PING, NO_ICMP_UNREACHABLE, NO_CISCO_TFTP, UDP:x[:y], TCP:x[:y])");
@@ -62,6 +61,24 @@ FirewallOptions parse_firewall_config(std::string_view text, std::vector<Diagnos
     if (comma == text.size()) break;
   }
   return o;
+}
+
+}  // namespace phonesec::config
+
+namespace phonesec::config {
+
+std::string format_firewall_config(const FirewallOptions& o) {
+  std::vector<std::string> t;
+  if (o.no_icmp_ping) t.push_back("NO_ICMP_PING");
+  if (o.no_icmp_unreachable) t.push_back("NO_ICMP_UNREACHABLE");
+  if (o.no_cisco_tftp) t.push_back("NO_CISCO_TFTP");
+  for (const auto* l : {&o.udp, &o.tcp})
+    for (const auto& r : *l) {
+      std::string s = (l == &o.udp ? "UDP:" : "TCP:") + std::to_string(r.lo);
+      if (r.hi != r.lo) s += ":" + std::to_string(r.hi);
+      t.push_back(s);
+    }
+  return join(t, ",");
 }
 
 }  // namespace phonesec::config

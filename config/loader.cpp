@@ -50,33 +50,30 @@ std::string value_of(pugi::xml_node e) {
   return v;
 }
 
-struct Target {
-  const Param* param;
-  int line;
-};
+}  // namespace
 
-// Element name (lower case, no prefix) → parameter and line.
-std::optional<Target> lookup(const std::string& name) {
+const Param* find_param(std::string_view raw_name, int* line) {
   static const auto index = [] {
     std::unordered_map<std::string, const Param*> m;
     for (const auto& p : params()) m[lower(p.name)] = &p;
     return m;
   }();
-  if (auto it = index.find(name); it != index.end() && !it->second->per_line) return Target{it->second, 0};
+  std::string name = lower(raw_name);
+  if (line) *line = 0;
+  if (auto it = index.find(name); it != index.end() && !it->second->per_line) return it->second;
   // Per-line: base + digits + optional '_' (Line_Enable_3_, Auth_INVITE_1).
   std::size_t end = name.size();
   if (end && name[end - 1] == '_') --end;
   std::size_t d = end;
   while (d > 0 && std::isdigit(static_cast<unsigned char>(name[d - 1]))) --d;
-  if (d == end || d == 0) return std::nullopt;
+  if (d == end || d == 0 || end - d > 3) return nullptr;
   auto it = index.find(name.substr(0, d));
-  if (it == index.end() || !it->second->per_line) return std::nullopt;
+  if (it == index.end() || !it->second->per_line) return nullptr;
   int n = std::stoi(name.substr(d, end - d));
-  if (n < 1 || n > kMaxLines) return std::nullopt;
-  return Target{it->second, n - 1};
+  if (n < 1 || n > kMaxLines) return nullptr;
+  if (line) *line = n - 1;
+  return it->second;
 }
-
-}  // namespace
 
 std::string Diagnostic::to_string() const {
   std::ostringstream os;
@@ -90,12 +87,8 @@ std::string Diagnostic::to_string() const {
 
 PhoneConfig factory() {
   PhoneConfig c;
-  for (const auto& p : params()) {
-    int n = p.per_line ? kMaxLines : 1;
-    for (int i = 0; i < n; ++i) p.set(c, i, p.default_for(i));
-  }
-  std::vector<Diagnostic> none;
-  c.firewall = parse_firewall_config(c.firewall_config_text, none);
+  for (const auto& p : params())
+    for (int i = 0; i < p.instances(); ++i) p.set(c, i, p.default_for(i));
   return c;
 }
 
@@ -112,35 +105,37 @@ Result<LoadResult> load_string(std::string_view xml, std::string_view name) {
 
   LoadResult out;
   out.config = factory();
-  int fw_line = 0;
   for (auto e : profile.children()) {
     if (e.type() != pugi::node_element) continue;
-    auto t = lookup(local_name(e.name()));
-    if (!t) {
+    int li = 0;
+    const Param* pp = find_param(local_name(e.name()), &li);
+    if (!pp) {
       out.unknown_elements++;
       continue;
     }
-    Loc l = locate(xml, e.offset_debug());
+    const Param& p = *pp;
+    Loc l = locate(xml, e.offset_debug() - 1);  // the element's '<'
     std::string raw = value_of(e);
-    const Param& p = *t->param;
-    std::string pname = p.name_for_line(t->line);
-    if (trim(raw).empty() && p.kind != Kind::String && p.kind != Kind::Secret && p.kind != Kind::List &&
-        p.kind != Kind::FirewallConfig) {
-      continue;  // an empty typed value keeps the default
+    std::string pname = p.name_for_line(li);
+    if (trim(raw).empty() && !p.empty_is_value()) continue;  // an empty typed value keeps the default
+    if (p.kind == Kind::FirewallConfig) {  // bad tokens are warnings; the rest applies
+      out.config.firewall = parse_firewall_config(raw, out.diagnostics, name, l.line);
+      out.applied++;
+      continue;
     }
     auto v = canonical(p, raw);
     if (!v) {
       std::string shown = p.kind == Kind::Secret ? std::string(kRedacted) : v.error().context;
-      std::string kept = p.get(out.config, t->line);
+      std::string kept = p.get(out.config, li);
+      if (p.kind == Kind::Secret && !kept.empty()) kept = std::string(kRedacted);
       out.diagnostics.push_back({Severity::error, std::string(name), l.line, l.column, pname,
                                  shown + "; keeping " + (kept.empty() ? std::string("the default (empty)") : "'" + kept + "'")});
       continue;
     }
-    p.set(out.config, t->line, v.value());
-    if (p.kind == Kind::FirewallConfig) fw_line = l.line;
+    p.set(out.config, li, v.value());
+    out.applied++;
   }
   auto& c = out.config;
-  c.firewall = parse_firewall_config(c.firewall_config_text, out.diagnostics, name, fw_line);
   if (c.rtp_port_min > c.rtp_port_max) {
     out.diagnostics.push_back({Severity::error, std::string(name), 0, 0, "RTP_Port_Min",
                                std::to_string(c.rtp_port_min) + " is above RTP_Port_Max " + std::to_string(c.rtp_port_max) +
@@ -162,8 +157,7 @@ Result<LoadResult> load_file(const std::string& path) {
 std::string dump(const PhoneConfig& c) {
   std::ostringstream os;
   for (const auto& p : params()) {
-    int n = p.per_line ? kMaxLines : 1;
-    for (int i = 0; i < n; ++i) {
+    for (int i = 0; i < p.instances(); ++i) {
       std::string v = p.get(c, i);
       if (p.kind == Kind::Secret && !v.empty()) v = std::string(kRedacted);
       os << p.name_for_line(i) << " = " << v << "\n";
@@ -172,15 +166,14 @@ std::string dump(const PhoneConfig& c) {
   return os.str();
 }
 
-std::string to_xml(const PhoneConfig& c) {
+std::string to_xml(const PhoneConfig& c, bool include_secrets) {
   pugi::xml_document doc;
   auto fp = doc.append_child("flat-profile");
   for (const auto& p : params()) {
-    int n = p.per_line ? kMaxLines : 1;
-    for (int i = 0; i < n; ++i) {
+    for (int i = 0; i < p.instances(); ++i) {
       auto e = fp.append_child(p.name_for_line(i).c_str());
       e.append_attribute("ua") = "na";
-      e.text().set(p.kind == Kind::Secret ? "" : p.get(c, i).c_str());
+      e.text().set(p.kind == Kind::Secret && !include_secrets ? "" : p.get(c, i).c_str());
     }
   }
   std::ostringstream os;
