@@ -146,7 +146,10 @@ static __always_inline int ps_parse_ipv6_ext(struct ps_pkt *p, void *data, void 
 			p->frag_id = bpf_ntohl(f->identification);
 			__u16 off = bpf_ntohs(f->frag_off);
 			if (off & 0xfff8) {
-				/* Not the first fragment: nothing more to parse. */
+				/* Not the first fragment: nothing more to parse, but a Fragment
+				 * header is no final header: the bound applies to it too. */
+				if (i == PS_IPV6_MAX_EXTHDR)
+					return PS_R_DROP_EXTHDR;
 				p->frag = PS_FRAG_REST;
 				*nexthdr = nh;
 				*cur = f + 1;

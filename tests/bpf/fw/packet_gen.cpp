@@ -170,7 +170,7 @@ GenFrame PacketGen::fresh(const model::Config& cfg) {
   std::uint8_t proto = k < 35 ? 17 : k < 63 ? 6 : k < 88 ? std::uint8_t(fam == 4 ? 1 : 58) : k < 91 ? 2
                      : rng_.pick(std::vector<std::uint8_t>{47, 50, 59, 132, std::uint8_t(fam == 4 ? 58 : 1)});
   std::string src = out ? local(fam) : remote(fam), dst = out ? remote(fam) : local(fam);
-  if (!out && rng_.chance(5)) dst = fam == 4 ? "224.0.0.1" : rng_.pick(std::vector<std::string>{"ff02::1", "ff05::2", "ff02::16"});
+  if (!out && rng_.chance(proto == 58 ? 25 : 5)) dst = fam == 4 ? "224.0.0.1" : rng_.pick(std::vector<std::string>{"ff02::1", "ff05::2", "ff02::16"});
   // Fragments: the first of a datagram (remembered), or an atomic IPv6 fragment.
   const bool frag_first = rng_.chance(7), atomic6 = fam == 6 && rng_.chance(2);
   const std::uint32_t id = frag_first ? next_id_++ : 0x1234;
@@ -194,7 +194,7 @@ GenFrame PacketGen::fresh(const model::Config& cfg) {
       }
     }
   }
-  const std::uint16_t sp = port(cfg), dp = port(cfg);
+  const std::uint16_t sp = port(cfg), dp = out && proto == 17 && rng_.chance(10) ? 69 : port(cfg);  // a TFTP request
   std::uint8_t itype = 0, icode = 0;
   bool error = false;
   if (proto == 6) b.tcp(sp, dp, rng_.pick(kTcpFlags));
@@ -231,6 +231,7 @@ GenFrame PacketGen::reply(const FlowRec& f) {
   const std::string& d = more_of_ours ? f.raddr : f.laddr;
   std::uint16_t sp = more_of_ours ? f.lport : f.rport, dp = more_of_ours ? f.rport : f.lport;
   if (rng_.chance(8)) sp = std::uint16_t(sp + 1);  // the same peer from another port
+  if (f.rport == 69 && !more_of_ours && rng_.chance(70)) sp = std::uint16_t(rng_.range(1024, 65535));  // a TFTP server's TID
   if (f.family == 4) b.ipv4(s, d, std::uint8_t(f.proto));
   else b.ipv6(s, d, std::uint8_t(f.proto));
   if (f.proto == 6) b.tcp(sp, dp, rng_.pick(std::vector<std::uint8_t>{SYN | ACK, ACK, ACK | PSH, FIN | ACK, ACK, RST}));

@@ -71,9 +71,9 @@ void parse_ipv6(const std::vector<std::uint8_t>& f, std::size_t at, Model::Pkt& 
     if (cur > kMaxHeaderOffset) { p.status = PS_R_DROP_EXTHDR; return; }
     const bool ext = nh == 0 || nh == 43 || nh == 60 || nh == 135 || nh == 139 || nh == 140 || nh == 51 || nh == 44;
     if (!ext) break;
+    if (cur + (nh == 44 ? 8 : 2) > f.size()) { p.status = PS_R_DROP_MALFORMED; return; }  // cut short
     if (n == PS_IPV6_MAX_EXTHDR) { p.status = PS_R_DROP_EXTHDR; return; }  // the chain is too long
     if (nh == 44) {
-      if (cur + 8 > f.size()) { p.status = PS_R_DROP_MALFORMED; return; }
       std::uint16_t off = be16(f, cur + 2);
       p.frag_id = be32(f, cur + 4);
       p.frag_proto = f[cur];
@@ -87,7 +87,6 @@ void parse_ipv6(const std::vector<std::uint8_t>& f, std::size_t at, Model::Pkt& 
       cur += 8;
       continue;
     }
-    if (cur + 2 > f.size()) { p.status = PS_R_DROP_MALFORMED; return; }
     std::size_t len = nh == 51 ? (std::size_t(f[cur + 1]) + 2) * 4 : (std::size_t(f[cur + 1]) + 1) * 8;
     nh = f[cur];
     cur += len;
