@@ -44,8 +44,8 @@ inline config::PhoneConfig base_config() {
 
 class FwHarness {
  public:
-  FwHarness() {
-    auto fw = fw::Firewall::load({});
+  explicit FwHarness(const fw::FirewallOptions& opts = {}) {
+    auto fw = fw::Firewall::load(opts);
     if (!fw) throw std::runtime_error("load firewall: " + fw.error().message());
     fw_ = std::move(fw.value());
     auto r = fw::VerdictRunner::create(*fw_, {L4, L6});
