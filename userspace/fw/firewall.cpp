@@ -59,6 +59,31 @@ std::string link_path(const std::string& dir, const std::string& ifname, const c
 
 Error bpf_err(const std::string& what, int ret) { return make_error(Errc::bpf, what, ret < 0 ? -ret : errno); }
 
+// A pinned map this build's programs can use: same type, key and value sizes (the verifier
+// would accept a map with a smaller key, silently truncating conntrack keys), and for arrays
+// the same number of entries (the programs index them). Hash tables may differ in size.
+bool compatible(bpf_map* want, int fd, std::string& why) {
+  bpf_map_info info{};
+  __u32 len = sizeof info;
+  if (bpf_obj_get_info_by_fd(fd, &info, &len) != 0) {
+    why = std::string("cannot read ") + bpf_map__name(want);
+    return false;
+  }
+  const bool array = info.type == BPF_MAP_TYPE_ARRAY || info.type == BPF_MAP_TYPE_PERCPU_ARRAY;
+  if (info.type != bpf_map__type(want) || info.key_size != bpf_map__key_size(want) ||
+      info.value_size != bpf_map__value_size(want) || (array && info.max_entries != bpf_map__max_entries(want))) {
+    why = std::string(bpf_map__name(want)) + " has another layout";
+    return false;
+  }
+  return true;
+}
+
+// Removes the map pins only: pinned links stay (the filter keeps enforcing) until attach()
+// points them at the new programs.
+void unpin_maps(const std::string& pin_dir) {
+  for (int i = 0; i < int(MapId::count); ++i) ::unlink((pin_dir + "/maps/" + map_name(MapId(i))).c_str());
+}
+
 }  // namespace
 
 Status ensure_bpffs() {
@@ -81,16 +106,20 @@ Result<std::unique_ptr<Firewall>> Firewall::load(const FirewallOptions& opts) {
   bpf_map__set_max_entries(fw->in_->maps.ps_ct_udp, opts.ct_udp_max);
   bpf_map__set_max_entries(fw->in_->maps.ps_ct_icmp, opts.ct_icmp_max);
 
-  // Adopt pinned maps from an earlier run: conntrack and policy survive.
+  // Adopt pinned maps from an earlier run: conntrack and policy survive. A pin set that is
+  // incomplete or of another layout (an older build) is replaced by fresh maps.
   if (!opts.pin_dir.empty() && fs::exists(opts.pin_dir + "/maps/ps_policy")) {
     auto pinned = MapSet::open_pinned(opts.pin_dir);
-    if (pinned.ok()) {
-      bool reuse_ok = true;
-      for (int i = 0; i < int(MapId::count) && reuse_ok; ++i) {
-        if (bpf_map__reuse_fd(skel_map(fw->in_, MapId(i)), pinned->fd(MapId(i))) != 0) reuse_ok = false;
-      }
-      if (reuse_ok) fw->adopted_ = true;
-      else log::warn("fw", "pinned maps under ", opts.pin_dir, " not reusable; starting with fresh state");
+    std::string why = pinned.ok() ? "" : pinned.error().message();
+    for (int i = 0; i < int(MapId::count) && why.empty(); ++i)
+      (void)compatible(skel_map(fw->in_, MapId(i)), pinned->fd(MapId(i)), why);
+    if (why.empty()) {
+      for (int i = 0; i < int(MapId::count); ++i)
+        if (int e = bpf_map__reuse_fd(skel_map(fw->in_, MapId(i)), pinned->fd(MapId(i))); e != 0)
+          return bpf_err(std::string("reuse pinned map ") + map_name(MapId(i)), e);
+      fw->adopted_ = true;
+    } else {
+      log::warn("fw", "pinned maps under ", opts.pin_dir, " not reusable (", why, "); starting with fresh state");
     }
   }
 
@@ -99,7 +128,7 @@ Result<std::unique_ptr<Firewall>> Firewall::load(const FirewallOptions& opts) {
     // Incompatible pinned maps (an older ABI): start fresh rather than not at all.
     log::warn("fw", "loading with pinned maps failed (", -err, "); replacing them");
     ingress__destroy(fw->in_);
-    (void)unpin_all(opts.pin_dir);  // best effort: the load below reports what matters
+    unpin_maps(opts.pin_dir);  // links stay pinned: attach() updates them
     fw->adopted_ = false;
     fw->in_ = ingress__open();
     if (!fw->in_) return bpf_err("open ingress object", -errno);
@@ -129,6 +158,7 @@ Status Firewall::pin_maps() {
   fs::create_directories(opts_.pin_dir + "/maps", ec);
   fs::create_directories(opts_.pin_dir + "/links", ec);
   if (ec) return make_error(Errc::io, "create " + opts_.pin_dir + ": " + ec.message());
+  unpin_maps(opts_.pin_dir);  // stale pins of maps not adopted
   for (int i = 0; i < int(MapId::count); ++i) {
     std::string path = opts_.pin_dir + "/maps/" + map_name(MapId(i));
     if (bpf_obj_pin(maps_.fd(MapId(i)), path.c_str()) != 0) return sys_error("pin " + path);
