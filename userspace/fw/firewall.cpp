@@ -21,6 +21,7 @@ namespace {
 constexpr int kBpfTcxEgress = 47;  // enum bpf_attach_type BPF_TCX_EGRESS (Linux 6.6), absent from 6.1 headers
 constexpr long kBpfFsMagic = 0xcafe4a11;
 namespace fs = std::filesystem;
+constexpr __u32 kClsactHandle = 0x7053, kClsactPriority = 1;
 
 bpf_map* skel_map(ingress* s, MapId id) {
   switch (id) {
@@ -76,6 +77,15 @@ bool compatible(bpf_map* want, int fd, std::string& why) {
     return false;
   }
   return true;
+}
+
+// Removes our clsact egress filter (handle/priority ours only; absent is fine).
+void detach_clsact(const std::string& ifname) {
+  unsigned ifindex = if_nametoindex(ifname.c_str());
+  if (ifindex == 0) return;
+  LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = int(ifindex), .attach_point = BPF_TC_EGRESS);
+  LIBBPF_OPTS(bpf_tc_opts, to, .handle = kClsactHandle, .priority = kClsactPriority);
+  bpf_tc_detach(&hook, &to);
 }
 
 // Removes the map pins only: pinned links stay (the filter keeps enforcing) until attach()
@@ -174,7 +184,7 @@ Firewall::~Firewall() {
 int Firewall::ingress_fd() const { return bpf_program__fd(in_->progs.ps_ingress); }
 int Firewall::egress_fd() const { return bpf_program__fd(out_->progs.ps_egress); }
 
-Result<AttachInfo> Firewall::attach(const std::string& ifname, XdpMode mode) {
+Result<AttachInfo> Firewall::attach(const std::string& ifname, XdpMode mode, TcMode tc) {
   unsigned ifindex = if_nametoindex(ifname.c_str());
   if (ifindex == 0) return make_error(Errc::not_found, "interface " + ifname, errno);
   AttachInfo info{ifname, "", ""};
@@ -218,7 +228,7 @@ Result<AttachInfo> Firewall::attach(const std::string& ifname, XdpMode mode) {
     info.tc_mode = "adopted";
     return info;
   }
-  int fd = bpf_link_create(egress_fd(), int(ifindex), bpf_attach_type(kBpfTcxEgress), nullptr);
+  int fd = tc == TcMode::clsact ? -1 : bpf_link_create(egress_fd(), int(ifindex), bpf_attach_type(kBpfTcxEgress), nullptr);
   if (fd >= 0) {
     UniqueFd l(fd);
     if (pin && bpf_obj_pin(l.get(), tp.c_str()) != 0) return sys_error("pin " + tp);
@@ -229,7 +239,8 @@ Result<AttachInfo> Firewall::attach(const std::string& ifname, XdpMode mode) {
   LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = int(ifindex), .attach_point = BPF_TC_EGRESS);
   int err = bpf_tc_hook_create(&hook);
   if (err && err != -EEXIST) return bpf_err("create clsact on " + ifname, err);
-  LIBBPF_OPTS(bpf_tc_opts, to, .prog_fd = egress_fd(), .flags = BPF_TC_F_REPLACE, .handle = 0x7053, .priority = 1);
+  LIBBPF_OPTS(bpf_tc_opts, to, .prog_fd = egress_fd(), .flags = BPF_TC_F_REPLACE, .handle = kClsactHandle,
+              .priority = kClsactPriority);
   if ((err = bpf_tc_attach(&hook, &to))) return bpf_err("attach TC egress to " + ifname, err);
   info.tc_mode = "clsact";
   return info;
@@ -247,12 +258,7 @@ Status Firewall::detach(const std::string& ifname) {
       }
     }
   }
-  unsigned ifindex = if_nametoindex(ifname.c_str());
-  if (ifindex != 0) {
-    LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = int(ifindex), .attach_point = BPF_TC_EGRESS);
-    LIBBPF_OPTS(bpf_tc_opts, to, .handle = 0x7053, .priority = 1);
-    bpf_tc_detach(&hook, &to);  // only the filter we created (clsact fallback); absent is fine
-  }
+  detach_clsact(ifname);
   return {};
 }
 
@@ -275,6 +281,13 @@ std::vector<std::string> Firewall::attached() const {
 Status unpin_all(const std::string& pin_dir) {
   std::error_code ec;
   for (auto& e : fs::directory_iterator(pin_dir + "/links", ec)) {
+    std::string n = e.path().filename().string();
+    if (n.size() > 4 && n.ends_with("_xdp")) {  // the interface may carry the clsact fallback too
+      n = n.substr(0, n.size() - 4);
+      for (auto& c : n)
+        if (c == '%') c = '.';
+      detach_clsact(n);
+    }
     int fd = bpf_obj_get(e.path().c_str());
     if (fd >= 0) {
       bpf_link_detach(fd);

@@ -106,6 +106,29 @@ TEST_F(FwAttach, GenericXdpOnRequest) {
   EXPECT_NE(link(net_->phone_if()).find("xdpgeneric"), std::string::npos) << link(net_->phone_if());
 }
 
+// The egress path Linux 6.1 takes (no tcx): a clsact filter, which tracks flows like tcx
+// does and which `phonesec unload` removes with the rest.
+TEST_F(FwAttach, ClsactEgressFilterTracksFlowsAndUnloadRemovesIt) {
+  start("--clsact-egress");
+  EXPECT_EQ(status_cli("for i in o[\"daemon_status\"][\"interfaces\"]: print(i[\"name\"], i[\"egress\"])"),
+            "psfaph clsact\npsfabr clsact\n");
+  const std::string show = "tc -n " + net_->phone() + " filter show dev " + net_->phone_if() + " egress";
+  std::string tc = capture(show);
+  EXPECT_NE(tc.find("ps_egress"), std::string::npos) << tc;
+  EXPECT_NE(tc.find("handle 0x7053"), std::string::npos) << tc;
+  sh(net_->in_phone("bash -c 'echo x > /dev/udp/10.77.0.1/7001'"));
+  int rc = -1;
+  std::string flows = cli("flows --json", "for l in sys.stdin:\n  o=json.loads(l); print(o[\"proto\"], o[\"rport\"])", &rc);
+  EXPECT_NE(flows.find("udp 7001\n"), std::string::npos) << "the clsact egress program did not track the flow: " << flows;
+  stop();
+  EXPECT_NE(capture(show).find("ps_egress"), std::string::npos) << "the filter must outlive the daemon";
+  // Unload from inside the namespace (nsenter keeps the bpffs of this mount namespace).
+  EXPECT_EQ(sh("nsenter --net=/run/netns/" + net_->phone() + " " + kCli + " unload --pin-dir " + kPin + " >/dev/null"), 0);
+  tc = capture(show);
+  EXPECT_EQ(tc.find("ps_egress"), std::string::npos) << tc;
+  EXPECT_EQ(link(net_->phone_if()).find("prog/xdp"), std::string::npos) << link(net_->phone_if());
+}
+
 TEST_F(FwAttach, ListingsAreJsonAlsoWithTheDaemonGone) {
   start();
   // An outbound UDP flow and an inbound drop, so both listings have something to say.
