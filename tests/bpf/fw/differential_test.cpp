@@ -54,6 +54,7 @@ std::string describe(const model::Config& c) {
 class Bpf {
  public:
   Bpf() {
+    pin_to_one_cpu();
     auto fw = fw::Firewall::load({});
     if (!fw) throw std::runtime_error("load firewall: " + fw.error().message());
     fw_ = std::move(fw.value());
