@@ -8,8 +8,8 @@
  * reads past data_end. Non-first fragments carry no L4 header: for them only the L3 fields and
  * the fragment identity are set (pkt->l4 is NULL).
  *
- * Fooling attempts it handles: up to two VLAN tags (802.1Q, 802.1ad; a third is malformed), IPv4 options (any IHL
- * from 5 to 15), IPv6 extension-header chains (bounded walk, PS_IPV6_MAX_EXTHDR, fail closed),
+ * Fooling attempts it handles: up to two VLAN tags (802.1Q, 802.1ad; a third is malformed),
+ * IPv4 options (any IHL from 5 to 15, present whole), IPv6 extension-header chains (bounded walk, PS_IPV6_MAX_EXTHDR, fail closed),
  * fragments of either family, truncated headers anywhere.
  */
 #ifndef PS_LIB_PARSE_H

@@ -312,6 +312,31 @@ std::vector<Case> cases() {
                   In(Build().eth().ipv6(R6, L6, 60).ext6(60, IPPROTO_UDP, 200).udp(1, 5060).done(), false, PS_R_DROP_EXTHDR),
                   In(truncated_ext, false, PS_R_DROP_MALFORMED)}});
   }
+  v.push_back({"third_vlan_tag_is_malformed_not_non_ip", none,
+               {In(Build().eth().vlan(10, 0x88a8).vlan(100).vlan(200).ipv4(R4, L4, IPPROTO_UDP).udp(1, 5059).done(), false, PS_R_DROP_MALFORMED),
+                In(Build().eth().vlan(10, 0x9100).vlan(100).vlan(200).ethertype(0x0806).payload(28).done(), false, PS_R_DROP_MALFORMED),
+                Out(Build().eth().vlan(10, 0x88a8).vlan(100).vlan(200).ipv4(L4, R4, IPPROTO_UDP).udp(1, 53).done())}});
+  {
+    // IPv4 options cut short by the end of the frame: a later fragment and an IGMP packet
+    // (neither has a transport header the filter would otherwise check).
+    Frame frag = Build().eth().ipv4(R4, L4, IPPROTO_UDP, std::vector<std::uint8_t>(40, 1), 0x100, 9, false).done();
+    frag.resize(14 + 20 + 8);
+    Frame igmp = Build().eth().ipv4(R4, L4, IPPROTO_IGMP, std::vector<std::uint8_t>(40, 1)).done();
+    igmp.resize(14 + 30);
+    v.push_back({"ipv4_options_must_be_whole", none, {In(frag, false, PS_R_DROP_MALFORMED), In(igmp, false, PS_R_DROP_MALFORMED)}});
+  }
+  v.push_back({"ipv6_fragments_with_headers_after_the_fragment_header", none,
+               {In(Build().eth().ipv6(R6, L6, IPPROTO_UDP).frag6(IPPROTO_UDP, 21, 0, true).ext6(60, IPPROTO_UDP).udp(1, 5060).payload(64).done(), true, PS_R_PASS_UDP_PORT),
+                In(Build().eth().ipv6(R6, L6, 60).frag6(60, 21, 9, false).payload(64).done(), true, PS_R_PASS_FRAG),
+                In(Build().eth().ipv6(R6, L6, IPPROTO_UDP).frag6(IPPROTO_UDP, 22, 0, true).ext6(60, IPPROTO_UDP).udp(1, 5059).payload(64).done(), false, PS_R_DROP_UDP_PORT),
+                In(Build().eth().ipv6(R6, L6, 60).frag6(60, 22, 9, false).payload(64).done(), false, PS_R_DROP_FRAG)}});
+  {
+    Build b;
+    b.eth().ipv6(R6, L6, IPPROTO_UDP);
+    for (int i = 0; i < 8; ++i) b.ext6(60, IPPROTO_UDP);
+    v.push_back({"ninth_header_a_later_fragment_is_one_too_many", none,
+                 {In(b.frag6(IPPROTO_UDP, 5, 9, false).payload(16).done(), false, PS_R_DROP_EXTHDR)}});
+  }
   v.push_back({"ipv4_fragments_follow_first", none,
                {In(Build().eth().ipv4(R4, L4, IPPROTO_UDP, {}, 0x100, 0, true).udp(1, 5060).payload(64).done(), true, PS_R_PASS_UDP_PORT),
                 In(Build().eth().ipv4(R4, L4, IPPROTO_UDP, {}, 0x100, 9, false).payload(64).done(), true, PS_R_PASS_FRAG),
