@@ -130,7 +130,7 @@ struct ps_tftp_val {
 /* A datagram's identity: its first fragment's verdict applies to the others. */
 struct ps_frag_key {
 	__u8 family;
-	__u8 proto;             /* transport protocol of the datagram                          */
+	__u8 proto;             /* IPv4 protocol / next header of the IPv6 Fragment header     */
 	__u16 _pad0;
 	__u32 id;               /* IPv4 id (16 bits) or IPv6 fragment id                       */
 	__be32 saddr[4];

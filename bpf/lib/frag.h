@@ -3,7 +3,8 @@
  * frag.h — fragments follow their first fragment's verdict.
  *
  * The first fragment (offset 0) carries the transport header and gets a normal verdict, which
- * ps_frag_record() stores under the datagram's identity (family, protocol, id, addresses).
+ * ps_frag_record() stores under the datagram's identity (family, protocol, id, addresses; for
+ * IPv6 the "protocol" is the Fragment header's next header, the same in every fragment).
  * ps_frag_follow() gives the later fragments that verdict; a fragment whose first was never
  * seen (or whose record is older than the fragment timeout) is an orphan and drops. Fragments
  * arriving before their first therefore drop: the sender retransmits the datagram.
@@ -17,7 +18,7 @@
 static __always_inline void ps_frag_key(struct ps_frag_key *k, const struct ps_pkt *p)
 {
 	k->family = p->family;
-	k->proto = p->proto;
+	k->proto = p->frag_proto;
 	k->_pad0 = 0;
 	k->id = p->frag_id;
 	__builtin_memcpy(k->saddr, p->saddr, 16);

@@ -18,7 +18,8 @@
 
 static __always_inline int ps_outbound_unreach(const struct ps_policy *pol, const struct ps_pkt *p, void *data_end)
 {
-	int port_unreach = p->family == PS_AF_INET ? (p->icmp_type == ICMP_DEST_UNREACH && p->icmp_code == ICMP_PORT_UNREACH)
+	/* ICMP or ICMPv6 numbering by protocol (as the echo rules), whatever the IP version. */
+	int port_unreach = p->proto == IPPROTO_ICMP ? (p->icmp_type == ICMP_DEST_UNREACH && p->icmp_code == ICMP_PORT_UNREACH)
 						   : (p->icmp_type == ICMPV6_DEST_UNREACH && p->icmp_code == ICMPV6_PORT_UNREACH);
 	if (!port_unreach)
 		return PS_R_PASS_OUTBOUND;

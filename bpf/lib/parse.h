@@ -8,8 +8,8 @@
  * reads past data_end. Non-first fragments carry no L4 header: for them only the L3 fields and
  * the fragment identity are set (pkt->l4 is NULL).
  *
- * Fooling attempts it handles: up to two VLAN tags (802.1Q, 802.1ad), IPv4 options (any IHL
- * from 5 to 15), IPv6 extension-header chains (bounded walk, PS_IPV6_MAX_EXTHDR, fail closed),
+ * Fooling attempts it handles: up to two VLAN tags (802.1Q, 802.1ad; a third is malformed),
+ * IPv4 options (any IHL from 5 to 15, present whole), IPv6 extension-header chains (bounded walk, PS_IPV6_MAX_EXTHDR, fail closed),
  * fragments of either family, truncated headers anywhere.
  */
 #ifndef PS_LIB_PARSE_H
@@ -67,7 +67,10 @@ struct ps_pkt {
 	__u8 tcp_flags;         /* TCP flag byte (FIN 0x01 SYN 0x02 RST 0x04 ACK 0x10) */
 	__u8 icmp_type;
 	__u8 icmp_code;
-	__u16 _pad;
+	__u8 frag_proto;        /* the datagram's identity for fragments: IPv4 protocol, or the
+				 * next header of the IPv6 Fragment header (the same in every
+				 * fragment, whatever headers the first carries after it) */
+	__u8 _pad;
 	__u16 sport;            /* host order; for ICMP echo both hold the identifier */
 	__u16 dport;
 	__u32 frag_id;
@@ -139,10 +142,14 @@ static __always_inline int ps_parse_ipv6_ext(struct ps_pkt *p, void *data, void 
 			if ((void *)(f + 1) > data_end)
 				return PS_R_DROP_MALFORMED;
 			nh = f->nexthdr;
+			p->frag_proto = nh;
 			p->frag_id = bpf_ntohl(f->identification);
 			__u16 off = bpf_ntohs(f->frag_off);
 			if (off & 0xfff8) {
-				/* Not the first fragment: nothing more to parse. */
+				/* Not the first fragment: nothing more to parse, but a Fragment
+				 * header is no final header: the bound applies to it too. */
+				if (i == PS_IPV6_MAX_EXTHDR)
+					return PS_R_DROP_EXTHDR;
 				p->frag = PS_FRAG_REST;
 				*nexthdr = nh;
 				*cur = f + 1;
@@ -225,6 +232,10 @@ static __always_inline int ps_parse(void *data, void *data_end, struct ps_pkt *p
 		proto = v->proto;
 		cur = v + 1;
 	}
+	/* A third tag: no phone interface stacks VLANs that deep; fail closed rather than let
+	 * what is inside pass as "not IP". */
+	if (proto == bpf_htons(ETH_P_8021Q) || proto == bpf_htons(ETH_P_8021AD) || proto == bpf_htons(PS_ETH_P_QINQ1))
+		return PS_R_DROP_MALFORMED;
 
 	if (proto == bpf_htons(ETH_P_IP)) {
 		struct iphdr *ip = cur;
@@ -233,6 +244,8 @@ static __always_inline int ps_parse(void *data, void *data_end, struct ps_pkt *p
 		__u32 ihl = ip->ihl * 4;
 		if (ip->version != 4 || ihl < sizeof(*ip) || bpf_ntohs(ip->tot_len) < ihl)
 			return PS_R_DROP_MALFORMED;
+		if ((void *)ip + ihl > data_end) /* options cut short (also for later fragments) */
+			return PS_R_DROP_MALFORMED;
 		p->family = PS_AF_INET;
 		p->proto = ip->protocol;
 		p->saddr[0] = ip->saddr;
@@ -240,6 +253,7 @@ static __always_inline int ps_parse(void *data, void *data_end, struct ps_pkt *p
 		__u16 fo = bpf_ntohs(ip->frag_off);
 		if (fo & 0x3fff) {
 			p->frag_id = bpf_ntohs(ip->id);
+			p->frag_proto = ip->protocol;
 			if (fo & 0x1fff) {
 				p->frag = PS_FRAG_REST;
 				return PS_R_NONE;

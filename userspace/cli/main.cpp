@@ -132,7 +132,7 @@ int cmd_flows(const Args& a) {
   bool json = a.has("json");
   std::uint64_t now = mono_ns();
   for (const auto& fl : f.value()) {
-    const char* proto = fl.key.proto == 6 ? "tcp" : fl.key.proto == 17 ? "udp" : "icmp";
+    const char* proto = fl.key.proto == 6 ? "tcp" : fl.key.proto == 17 ? "udp" : fl.key.proto == 58 ? "icmpv6" : "icmp";
     const char* st = fl.val.state == PS_CT_SYN_SENT ? "syn_sent" : fl.val.state == PS_CT_ESTABLISHED ? "established"
                    : fl.val.state == PS_CT_CLOSING ? "closing" : fl.val.state == PS_CT_UDP ? "udp" : "echo";
     std::string l = addr(fl.key.laddr, fl.key.family), r = addr(fl.key.raddr, fl.key.family);

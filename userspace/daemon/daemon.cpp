@@ -68,7 +68,8 @@ Result<std::unique_ptr<Daemon>> Daemon::start(const Options& o) {
   if (!d->last_.applied) return make_error(Errc::state, d->last_.message);
 
   for (const auto& ifn : o.interfaces) {
-    auto a = d->fw_->attach(ifn, o.generic_xdp ? fw::XdpMode::generic : fw::XdpMode::native_or_generic);
+    auto a = d->fw_->attach(ifn, o.generic_xdp ? fw::XdpMode::generic : fw::XdpMode::native_or_generic,
+                            o.clsact_egress ? fw::TcMode::clsact : fw::TcMode::tcx_or_clsact);
     if (!a) return a.error();
     log::info("daemon", "attached to ", ifn, ": XDP ", a->xdp_mode, ", egress ", a->tc_mode);
     d->attached_.push_back(a.value());

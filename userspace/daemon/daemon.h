@@ -21,6 +21,7 @@ struct Options {
   std::string pin_dir = fw::kDefaultPinDir;
   std::string run_dir = "/run/phonesec";
   bool generic_xdp = false;
+  bool clsact_egress = false;  // force the clsact egress filter even where tcx exists
 };
 
 struct ReloadOutcome {

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// phonesecd [--config cfg.xml] [--iface IF]… [--pin-dir DIR] [--run-dir DIR] [--generic-xdp]
+// phonesecd [--config cfg.xml] [--iface IF]… [--pin-dir DIR] [--run-dir DIR] [--generic-xdp] [--clsact-egress]
 #include <cstring>
 #include <iostream>
 
@@ -21,8 +21,9 @@ int main(int argc, char** argv) {
     else if (a == "--pin-dir") o.pin_dir = need("a directory");
     else if (a == "--run-dir") o.run_dir = need("a directory");
     else if (a == "--generic-xdp") o.generic_xdp = true;
+    else if (a == "--clsact-egress") o.clsact_egress = true;
     else if (a == "-h" || a == "--help") {
-      std::cout << "usage: phonesecd [--config cfg.xml] [--iface IF]... [--pin-dir DIR] [--run-dir DIR] [--generic-xdp]\n"
+      std::cout << "usage: phonesecd [--config cfg.xml] [--iface IF]... [--pin-dir DIR] [--run-dir DIR] [--generic-xdp] [--clsact-egress]\n"
                    "Loads the phonesec firewall, attaches it to each IF, enforces cfg.xml (factory profile\n"
                    "when none). SIGHUP reloads; a bad file keeps the last good policy.\n";
       return 0;

@@ -21,6 +21,7 @@ namespace {
 constexpr int kBpfTcxEgress = 47;  // enum bpf_attach_type BPF_TCX_EGRESS (Linux 6.6), absent from 6.1 headers
 constexpr long kBpfFsMagic = 0xcafe4a11;
 namespace fs = std::filesystem;
+constexpr __u32 kClsactHandle = 0x7053, kClsactPriority = 1;
 
 bpf_map* skel_map(ingress* s, MapId id) {
   switch (id) {
@@ -59,6 +60,40 @@ std::string link_path(const std::string& dir, const std::string& ifname, const c
 
 Error bpf_err(const std::string& what, int ret) { return make_error(Errc::bpf, what, ret < 0 ? -ret : errno); }
 
+// A pinned map this build's programs can use: same type, key and value sizes (the verifier
+// would accept a map with a smaller key, silently truncating conntrack keys), and for arrays
+// the same number of entries (the programs index them). Hash tables may differ in size.
+bool compatible(bpf_map* want, int fd, std::string& why) {
+  bpf_map_info info{};
+  __u32 len = sizeof info;
+  if (bpf_obj_get_info_by_fd(fd, &info, &len) != 0) {
+    why = std::string("cannot read ") + bpf_map__name(want);
+    return false;
+  }
+  const bool array = info.type == BPF_MAP_TYPE_ARRAY || info.type == BPF_MAP_TYPE_PERCPU_ARRAY;
+  if (info.type != bpf_map__type(want) || info.key_size != bpf_map__key_size(want) ||
+      info.value_size != bpf_map__value_size(want) || (array && info.max_entries != bpf_map__max_entries(want))) {
+    why = std::string(bpf_map__name(want)) + " has another layout";
+    return false;
+  }
+  return true;
+}
+
+// Removes our clsact egress filter (handle/priority ours only; absent is fine).
+void detach_clsact(const std::string& ifname) {
+  unsigned ifindex = if_nametoindex(ifname.c_str());
+  if (ifindex == 0) return;
+  LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = int(ifindex), .attach_point = BPF_TC_EGRESS);
+  LIBBPF_OPTS(bpf_tc_opts, to, .handle = kClsactHandle, .priority = kClsactPriority);
+  bpf_tc_detach(&hook, &to);
+}
+
+// Removes the map pins only: pinned links stay (the filter keeps enforcing) until attach()
+// points them at the new programs.
+void unpin_maps(const std::string& pin_dir) {
+  for (int i = 0; i < int(MapId::count); ++i) ::unlink((pin_dir + "/maps/" + map_name(MapId(i))).c_str());
+}
+
 }  // namespace
 
 Status ensure_bpffs() {
@@ -81,16 +116,20 @@ Result<std::unique_ptr<Firewall>> Firewall::load(const FirewallOptions& opts) {
   bpf_map__set_max_entries(fw->in_->maps.ps_ct_udp, opts.ct_udp_max);
   bpf_map__set_max_entries(fw->in_->maps.ps_ct_icmp, opts.ct_icmp_max);
 
-  // Adopt pinned maps from an earlier run: conntrack and policy survive.
+  // Adopt pinned maps from an earlier run: conntrack and policy survive. A pin set that is
+  // incomplete or of another layout (an older build) is replaced by fresh maps.
   if (!opts.pin_dir.empty() && fs::exists(opts.pin_dir + "/maps/ps_policy")) {
     auto pinned = MapSet::open_pinned(opts.pin_dir);
-    if (pinned.ok()) {
-      bool reuse_ok = true;
-      for (int i = 0; i < int(MapId::count) && reuse_ok; ++i) {
-        if (bpf_map__reuse_fd(skel_map(fw->in_, MapId(i)), pinned->fd(MapId(i))) != 0) reuse_ok = false;
-      }
-      if (reuse_ok) fw->adopted_ = true;
-      else log::warn("fw", "pinned maps under ", opts.pin_dir, " not reusable; starting with fresh state");
+    std::string why = pinned.ok() ? "" : pinned.error().message();
+    for (int i = 0; i < int(MapId::count) && why.empty(); ++i)
+      (void)compatible(skel_map(fw->in_, MapId(i)), pinned->fd(MapId(i)), why);
+    if (why.empty()) {
+      for (int i = 0; i < int(MapId::count); ++i)
+        if (int e = bpf_map__reuse_fd(skel_map(fw->in_, MapId(i)), pinned->fd(MapId(i))); e != 0)
+          return bpf_err(std::string("reuse pinned map ") + map_name(MapId(i)), e);
+      fw->adopted_ = true;
+    } else {
+      log::warn("fw", "pinned maps under ", opts.pin_dir, " not reusable (", why, "); starting with fresh state");
     }
   }
 
@@ -99,7 +138,7 @@ Result<std::unique_ptr<Firewall>> Firewall::load(const FirewallOptions& opts) {
     // Incompatible pinned maps (an older ABI): start fresh rather than not at all.
     log::warn("fw", "loading with pinned maps failed (", -err, "); replacing them");
     ingress__destroy(fw->in_);
-    (void)unpin_all(opts.pin_dir);  // best effort: the load below reports what matters
+    unpin_maps(opts.pin_dir);  // links stay pinned: attach() updates them
     fw->adopted_ = false;
     fw->in_ = ingress__open();
     if (!fw->in_) return bpf_err("open ingress object", -errno);
@@ -129,6 +168,7 @@ Status Firewall::pin_maps() {
   fs::create_directories(opts_.pin_dir + "/maps", ec);
   fs::create_directories(opts_.pin_dir + "/links", ec);
   if (ec) return make_error(Errc::io, "create " + opts_.pin_dir + ": " + ec.message());
+  unpin_maps(opts_.pin_dir);  // stale pins of maps not adopted
   for (int i = 0; i < int(MapId::count); ++i) {
     std::string path = opts_.pin_dir + "/maps/" + map_name(MapId(i));
     if (bpf_obj_pin(maps_.fd(MapId(i)), path.c_str()) != 0) return sys_error("pin " + path);
@@ -144,7 +184,7 @@ Firewall::~Firewall() {
 int Firewall::ingress_fd() const { return bpf_program__fd(in_->progs.ps_ingress); }
 int Firewall::egress_fd() const { return bpf_program__fd(out_->progs.ps_egress); }
 
-Result<AttachInfo> Firewall::attach(const std::string& ifname, XdpMode mode) {
+Result<AttachInfo> Firewall::attach(const std::string& ifname, XdpMode mode, TcMode tc) {
   unsigned ifindex = if_nametoindex(ifname.c_str());
   if (ifindex == 0) return make_error(Errc::not_found, "interface " + ifname, errno);
   AttachInfo info{ifname, "", ""};
@@ -188,7 +228,7 @@ Result<AttachInfo> Firewall::attach(const std::string& ifname, XdpMode mode) {
     info.tc_mode = "adopted";
     return info;
   }
-  int fd = bpf_link_create(egress_fd(), int(ifindex), bpf_attach_type(kBpfTcxEgress), nullptr);
+  int fd = tc == TcMode::clsact ? -1 : bpf_link_create(egress_fd(), int(ifindex), bpf_attach_type(kBpfTcxEgress), nullptr);
   if (fd >= 0) {
     UniqueFd l(fd);
     if (pin && bpf_obj_pin(l.get(), tp.c_str()) != 0) return sys_error("pin " + tp);
@@ -199,7 +239,8 @@ Result<AttachInfo> Firewall::attach(const std::string& ifname, XdpMode mode) {
   LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = int(ifindex), .attach_point = BPF_TC_EGRESS);
   int err = bpf_tc_hook_create(&hook);
   if (err && err != -EEXIST) return bpf_err("create clsact on " + ifname, err);
-  LIBBPF_OPTS(bpf_tc_opts, to, .prog_fd = egress_fd(), .flags = BPF_TC_F_REPLACE, .handle = 0x7053, .priority = 1);
+  LIBBPF_OPTS(bpf_tc_opts, to, .prog_fd = egress_fd(), .flags = BPF_TC_F_REPLACE, .handle = kClsactHandle,
+              .priority = kClsactPriority);
   if ((err = bpf_tc_attach(&hook, &to))) return bpf_err("attach TC egress to " + ifname, err);
   info.tc_mode = "clsact";
   return info;
@@ -217,12 +258,7 @@ Status Firewall::detach(const std::string& ifname) {
       }
     }
   }
-  unsigned ifindex = if_nametoindex(ifname.c_str());
-  if (ifindex != 0) {
-    LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = int(ifindex), .attach_point = BPF_TC_EGRESS);
-    LIBBPF_OPTS(bpf_tc_opts, to, .handle = 0x7053, .priority = 1);
-    bpf_tc_detach(&hook, &to);  // only the filter we created (clsact fallback); absent is fine
-  }
+  detach_clsact(ifname);
   return {};
 }
 
@@ -245,6 +281,13 @@ std::vector<std::string> Firewall::attached() const {
 Status unpin_all(const std::string& pin_dir) {
   std::error_code ec;
   for (auto& e : fs::directory_iterator(pin_dir + "/links", ec)) {
+    std::string n = e.path().filename().string();
+    if (n.size() > 4 && n.ends_with("_xdp")) {  // the interface may carry the clsact fallback too
+      n = n.substr(0, n.size() - 4);
+      for (auto& c : n)
+        if (c == '%') c = '.';
+      detach_clsact(n);
+    }
     int fd = bpf_obj_get(e.path().c_str());
     if (fd >= 0) {
       bpf_link_detach(fd);

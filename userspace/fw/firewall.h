@@ -28,6 +28,9 @@ struct FirewallOptions {
 };
 
 enum class XdpMode { native_or_generic, generic };
+// tcx where the kernel has it (6.6+), else a clsact filter; `clsact` forces the filter (the
+// path Linux 6.1 takes, testable on newer kernels).
+enum class TcMode { tcx_or_clsact, clsact };
 
 struct AttachInfo {
   std::string ifname;
@@ -50,7 +53,8 @@ class Firewall {
   // XDP on ingress (native, falling back to generic), TC on egress (tcx, falling back to
   // clsact). Re-attaching an interface already attached (pinned links from an earlier run)
   // swaps the program in place.
-  Result<AttachInfo> attach(const std::string& ifname, XdpMode mode = XdpMode::native_or_generic);
+  Result<AttachInfo> attach(const std::string& ifname, XdpMode mode = XdpMode::native_or_generic,
+                            TcMode tc = TcMode::tcx_or_clsact);
   Status detach(const std::string& ifname);
   // Interfaces with pinned links.
   std::vector<std::string> attached() const;
@@ -66,7 +70,8 @@ class Firewall {
   bool adopted_ = false;
 };
 
-// Removes everything phonesec pinned (links first, which detaches them, then maps).
+// Removes everything phonesec pinned (links first, which detaches them, then maps), and the
+// clsact egress filter on each interface that had a pinned XDP link (in this network namespace).
 Status unpin_all(const std::string& pin_dir);
 
 // Mounts bpffs on /sys/fs/bpf if it is not mounted (fresh machines, early boot).

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <gtest/gtest.h>
+#include <sched.h>
 
 #include <functional>
 #include <memory>
@@ -42,10 +43,22 @@ inline config::PhoneConfig base_config() {
   return c;
 }
 
+// Runs this thread's BPF_PROG_TEST_RUNs on one CPU. The common LRU hands out free nodes to
+// each CPU in batches of 128: a thread wandering over many CPUs can make a small table (the
+// 256-entry TFTP one) evict before it is full, which a test expecting an entry would see.
+inline void pin_to_one_cpu() {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  int cpu = sched_getcpu();
+  CPU_SET(cpu < 0 ? 0 : cpu, &set);
+  if (sched_setaffinity(0, sizeof set, &set) != 0) throw std::runtime_error("sched_setaffinity");
+}
+
 class FwHarness {
  public:
-  FwHarness() {
-    auto fw = fw::Firewall::load({});
+  explicit FwHarness(const fw::FirewallOptions& opts = {}) {
+    pin_to_one_cpu();
+    auto fw = fw::Firewall::load(opts);
     if (!fw) throw std::runtime_error("load firewall: " + fw.error().message());
     fw_ = std::move(fw.value());
     auto r = fw::VerdictRunner::create(*fw_, {L4, L6});

@@ -62,6 +62,15 @@ struct Case {
 
 void none(PhoneConfig&) {}
 
+// A Firewall_Config value as cfg.xml carries it, through the grammar (seed table 5).
+std::function<void(PhoneConfig&)> fw_config(std::string text) {
+  return [text](PhoneConfig& c) {
+    std::vector<config::Diagnostic> d;
+    c.firewall_config_text = text;
+    c.firewall = config::parse_firewall_config(text, d);
+  };
+}
+
 std::vector<Case> cases() {
   std::vector<Case> v;
   // ---- Table 3: default-open UDP ports ------------------------------------------------------
@@ -126,6 +135,58 @@ std::vector<Case> cases() {
                 In(tcp_in(1, 12000, SYN), true, PS_R_PASS_TCP_PORT), In(tcp_in(1, 13002, SYN), true, PS_R_PASS_TCP_PORT),
                 In(tcp_in(1, 13003, SYN), false, PS_R_DROP_TCP_PORT), In(tcp_in(1, 8000, SYN), false, PS_R_DROP_TCP_PORT),
                 In(tcp6_in(1, 12000, SYN), true, PS_R_PASS_TCP_PORT)}});
+  v.push_back({"seed_example_no_icmp_ping_tcp_12000_udp_8000_8010_v4_and_v6", fw_config("NO_ICMP_PING,TCP:12000,UDP:8000:8010"),
+               {In(icmp_in(8, 0), false, PS_R_DROP_NO_PING), In(icmp6_in(128, 0), false, PS_R_DROP_NO_PING),
+                In(tcp_in(1, 12000, SYN), true, PS_R_PASS_TCP_PORT), In(tcp6_in(1, 12000, SYN), true, PS_R_PASS_TCP_PORT),
+                In(tcp_in(1, 12001, SYN), false, PS_R_DROP_TCP_PORT), In(udp_in(1, 8000), true, PS_R_PASS_UDP_PORT),
+                In(udp6_in(1, 8010), true, PS_R_PASS_UDP_PORT), In(udp6_in(1, 8011), false, PS_R_DROP_UDP_PORT),
+                In(udp_in(1, 7999), false, PS_R_DROP_UDP_PORT), In(udp_in(1, 12000), false, PS_R_DROP_UDP_PORT)}});
+  v.push_back({"empty_firewall_config_keeps_the_default_ports", fw_config(""),
+               {In(udp_in(67, 68), true, PS_R_PASS_UDP_PORT), In(udp_in(1, 53240), true, PS_R_PASS_UDP_PORT),
+                In(icmp_in(8, 0), true, PS_R_PASS_ECHO_REQ), Out(unreach_out(5555))}});
+  v.push_back({"at_most_five_udp_and_five_tcp_options", fw_config("UDP:9001,UDP:9002,udp:9003, UDP : 9004,UDP:9005:9006,UDP:9007,"
+                                                                  "TCP:9101,TCP:9102,TCP:9103,TCP:9104:9105,TCP:9106,TCP:9107"),
+               {In(udp_in(1, 9001), true, PS_R_PASS_UDP_PORT), In(udp_in(1, 9004), true, PS_R_PASS_UDP_PORT),
+                In(udp_in(1, 9006), true, PS_R_PASS_UDP_PORT), In(udp_in(1, 9007), false, PS_R_DROP_UDP_PORT),
+                In(tcp_in(1, 9105, SYN), true, PS_R_PASS_TCP_PORT), In(tcp_in(1, 9106, SYN), true, PS_R_PASS_TCP_PORT),
+                In(tcp_in(1, 9107, SYN), false, PS_R_DROP_TCP_PORT)}});
+  v.push_back({"bad_option_tokens_skipped_the_rest_applies", fw_config("FOO,UDP:0,UDP:70000,UDP:9:5,TCP:1:2:3,UDP:9100,NO_CISCO_TFTP"),
+               {In(udp_in(1, 9100), true, PS_R_PASS_UDP_PORT), In(udp_in(1, 5), false, PS_R_DROP_UDP_PORT),
+                In(udp_in(1, 9), false, PS_R_DROP_UDP_PORT), In(tcp_in(1, 2, SYN), false, PS_R_DROP_TCP_PORT),
+                In(udp_in(69, 53240), false, PS_R_DROP_UDP_PORT)}});
+  v.push_back({"no_icmp_unreachable_is_for_udp_only", [](PhoneConfig& c) { c.firewall.no_icmp_unreachable = true; },
+               {Out(Build().eth().ipv4(L4, R4, IPPROTO_ICMP).icmp(3, 3, 0, 0).bytes(Build().ipv4(R4, L4, IPPROTO_TCP).tcp(4000, 5555, SYN).l3_only()).done()),
+                Out(Build().eth().ipv4(L4, R4, IPPROTO_ICMP).icmp(3, 2, 0, 0).bytes(Build().ipv4(R4, L4, 47).payload(8).l3_only()).done()),
+                Out(Build().eth().ipv6(L6, R6, IPPROTO_ICMPV6).icmp(1, 3, 0, 0).bytes(Build().ipv6(R6, L6, IPPROTO_UDP).udp(4000, 5555).l3_only()).done()),
+                Out(unreach_out(5555), false, PS_R_DROP_UNREACH)}});
+  v.push_back({"no_icmp_unreachable_rtp_range_edges", [](PhoneConfig& c) { c.firewall.no_icmp_unreachable = true; c.rtp_port_min = 20000; c.rtp_port_max = 20010; },
+               {Out(unreach_out(19999), false, PS_R_DROP_UNREACH), Out(unreach_out(20000)), Out(unreach_out(20011)),
+                Out(unreach_out(20012), false, PS_R_DROP_UNREACH), Out(unreach6_out(20011)), Out(unreach6_out(19999), false, PS_R_DROP_UNREACH)}});
+  v.push_back({"no_icmp_unreachable_ignored_when_disabled", [](PhoneConfig& c) { c.firewall.no_icmp_unreachable = true; c.firewall_enabled = false; },
+               {Out(unreach_out(5555))}});
+  v.push_back({"tftp_port_69_over_ipv6_with_no_cisco_tftp", [](PhoneConfig& c) { c.firewall.no_cisco_tftp = true; },
+               {In(udp6_in(41000, 50000), false, PS_R_DROP_UDP_PORT), Out(udp6_out(50000, 69)),
+                In(udp6_in(41000, 50000), true, PS_R_PASS_TFTP), In(udp6_in(41000, 50002), false, PS_R_DROP_UDP_PORT),
+                In(Build().eth().ipv6("fd00::9", L6, IPPROTO_UDP).udp(41000, 50000).done(), false, PS_R_DROP_UDP_PORT)}});
+  v.push_back({"tftp_port_69_also_without_no_cisco_tftp", none,
+               {Out(udp_out(50000, 69)), In(udp_in(41000, 50000), true, PS_R_PASS_TFTP)}});
+  v.push_back({"tftp_expectation_ends_with_the_udp_timeout", [](PhoneConfig& c) { c.firewall.no_cisco_tftp = true; c.fw_tunables.udp_timeout_s = 0; },
+               {Out(udp_out(50000, 69)), In(udp_in(41000, 50000), false, PS_R_DROP_UDP_PORT)}});
+  v.push_back({"table3_rows_over_ipv6", [](PhoneConfig& c) { c.upgrade_enable = true; c.peer_firmware_sharing = true; c.tr069_enabled = true; },
+               {In(udp6_in(1, 16384), true, PS_R_PASS_UDP_PORT), In(udp6_in(1, 16483), true, PS_R_PASS_UDP_PORT),
+                In(udp6_in(1, 4051), true, PS_R_PASS_UDP_PORT), In(udp6_in(1, 53245), true, PS_R_PASS_UDP_PORT),
+                In(udp6_in(1, 7999), true, PS_R_PASS_UDP_PORT), In(tcp6_in(1, 6970, SYN), true, PS_R_PASS_TCP_PORT),
+                In(tcp6_in(1, kTr069Port, SYN), true, PS_R_PASS_TCP_PORT), In(udp6_in(1, 6970), false, PS_R_DROP_UDP_PORT)}});
+  v.push_back({"sip_ports_of_several_lines", [](PhoneConfig& c) {
+                 c.lines[1] = c.lines[0]; c.lines[1].sip_port = 5070;
+                 c.lines[2] = c.lines[0]; c.lines[2].sip_port = 5080; c.lines[2].enable = false;
+                 c.lines[3] = c.lines[0]; c.lines[3].sip_port = 5090; c.lines[3].sip_transport = SipTransport::Auto; },
+               {In(udp_in(1, 5060), true, PS_R_PASS_UDP_PORT), In(udp_in(1, 5070), true, PS_R_PASS_UDP_PORT),
+                In(udp_in(1, 5080), false, PS_R_DROP_UDP_PORT), In(udp6_in(1, 5090), true, PS_R_PASS_UDP_PORT),
+                In(tcp_in(1, 5090, SYN), false, PS_R_DROP_TCP_PORT)}});
+  v.push_back({"ipv6_multicast_echo_with_broadcast_echo_ignores_no_icmp_ping_unicast_does_not", [](PhoneConfig& c) { c.broadcast_echo = true; },
+               {In(icmp6_in(128, 0, 1, "ff02::1"), true, PS_R_PASS_MCAST_ECHO6), In(icmp6_in(128, 0, 1, "ff05::1:3"), true, PS_R_PASS_MCAST_ECHO6),
+                In(icmp6_in(128, 0, 1), true, PS_R_PASS_ECHO_REQ)}});
   v.push_back({"firewall_disabled_passes_everything", [](PhoneConfig& c) { c.firewall_enabled = false; },
                {In(udp_in(1, 9), true, PS_R_PASS_DISABLED), In(tcp_in(1, 22, SYN), true, PS_R_PASS_DISABLED),
                 In(icmp_in(13, 0), true, PS_R_PASS_DISABLED)}});
@@ -250,6 +311,31 @@ std::vector<Case> cases() {
                   // A whole header that ends beyond what the filter parses (1023 bytes): fail closed.
                   In(Build().eth().ipv6(R6, L6, 60).ext6(60, IPPROTO_UDP, 200).udp(1, 5060).done(), false, PS_R_DROP_EXTHDR),
                   In(truncated_ext, false, PS_R_DROP_MALFORMED)}});
+  }
+  v.push_back({"third_vlan_tag_is_malformed_not_non_ip", none,
+               {In(Build().eth().vlan(10, 0x88a8).vlan(100).vlan(200).ipv4(R4, L4, IPPROTO_UDP).udp(1, 5059).done(), false, PS_R_DROP_MALFORMED),
+                In(Build().eth().vlan(10, 0x9100).vlan(100).vlan(200).ethertype(0x0806).payload(28).done(), false, PS_R_DROP_MALFORMED),
+                Out(Build().eth().vlan(10, 0x88a8).vlan(100).vlan(200).ipv4(L4, R4, IPPROTO_UDP).udp(1, 53).done())}});
+  {
+    // IPv4 options cut short by the end of the frame: a later fragment and an IGMP packet
+    // (neither has a transport header the filter would otherwise check).
+    Frame frag = Build().eth().ipv4(R4, L4, IPPROTO_UDP, std::vector<std::uint8_t>(40, 1), 0x100, 9, false).done();
+    frag.resize(14 + 20 + 8);
+    Frame igmp = Build().eth().ipv4(R4, L4, IPPROTO_IGMP, std::vector<std::uint8_t>(40, 1)).done();
+    igmp.resize(14 + 30);
+    v.push_back({"ipv4_options_must_be_whole", none, {In(frag, false, PS_R_DROP_MALFORMED), In(igmp, false, PS_R_DROP_MALFORMED)}});
+  }
+  v.push_back({"ipv6_fragments_with_headers_after_the_fragment_header", none,
+               {In(Build().eth().ipv6(R6, L6, IPPROTO_UDP).frag6(IPPROTO_UDP, 21, 0, true).ext6(60, IPPROTO_UDP).udp(1, 5060).payload(64).done(), true, PS_R_PASS_UDP_PORT),
+                In(Build().eth().ipv6(R6, L6, 60).frag6(60, 21, 9, false).payload(64).done(), true, PS_R_PASS_FRAG),
+                In(Build().eth().ipv6(R6, L6, IPPROTO_UDP).frag6(IPPROTO_UDP, 22, 0, true).ext6(60, IPPROTO_UDP).udp(1, 5059).payload(64).done(), false, PS_R_DROP_UDP_PORT),
+                In(Build().eth().ipv6(R6, L6, 60).frag6(60, 22, 9, false).payload(64).done(), false, PS_R_DROP_FRAG)}});
+  {
+    Build b;
+    b.eth().ipv6(R6, L6, IPPROTO_UDP);
+    for (int i = 0; i < 8; ++i) b.ext6(60, IPPROTO_UDP);
+    v.push_back({"ninth_header_a_later_fragment_is_one_too_many", none,
+                 {In(b.frag6(IPPROTO_UDP, 5, 9, false).payload(16).done(), false, PS_R_DROP_EXTHDR)}});
   }
   v.push_back({"ipv4_fragments_follow_first", none,
                {In(Build().eth().ipv4(R4, L4, IPPROTO_UDP, {}, 0x100, 0, true).udp(1, 5060).payload(64).done(), true, PS_R_PASS_UDP_PORT),

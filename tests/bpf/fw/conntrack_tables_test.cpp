@@ -1,0 +1,138 @@
+// SPDX-License-Identifier: Apache-2.0
+// Conntrack tables under pressure, on small tables so the tests are quick: UDP churn fills
+// the UDP table past its size without touching TCP entries (separate tables), an inbound
+// flood neither inserts nor evicts, a tracked flow is refreshed in place (no re-insert), and
+// the policy swap writes the inactive slot and flips the index.
+#include <bpf/bpf.h>
+#include <netinet/in.h>
+
+#include "fw_harness.h"
+
+namespace phonesec::test {
+namespace {
+
+constexpr std::uint8_t SYN = 0x02, ACK = 0x10;
+
+Frame udp_out(std::uint16_t sp, std::uint16_t dp) { return Build().eth().ipv4(L4, R4, IPPROTO_UDP).udp(sp, dp).done(); }
+Frame udp_in(std::uint16_t sp, std::uint16_t dp) { return Build().eth().ipv4(R4, L4, IPPROTO_UDP).udp(sp, dp).done(); }
+Frame tcp_out(std::uint16_t sp, std::uint16_t dp, std::uint8_t fl) { return Build().eth().ipv4(L4, R4, IPPROTO_TCP).tcp(sp, dp, fl).done(); }
+Frame tcp_in(std::uint16_t sp, std::uint16_t dp, std::uint8_t fl) { return Build().eth().ipv4(R4, L4, IPPROTO_TCP).tcp(sp, dp, fl).done(); }
+
+std::size_t count(fw::Firewall& f, std::uint8_t proto) {
+  auto flows = fw::read_flows(f.maps());
+  if (!flows) throw std::runtime_error(flows.error().message());
+  std::size_t n = 0;
+  for (const auto& x : *flows) n += x.key.proto == proto;
+  return n;
+}
+
+fw::FirewallOptions small_tables() {
+  fw::FirewallOptions o;
+  o.ct_tcp_max = 64;
+  o.ct_udp_max = 64;
+  o.ct_icmp_max = 64;
+  return o;
+}
+
+TEST(ConntrackTables, UdpChurnBeyondItsTableCannotEvictTcp) {
+  FwHarness h(small_tables());
+  h.install(base_config());
+  h.out(tcp_out(40000, 5061, SYN));  // SIP over TLS, say
+  ASSERT_EQ(h.in(tcp_in(5061, 40000, SYN | ACK)).reason, unsigned(PS_R_PASS_CT));
+  h.out(tcp_out(40000, 5061, ACK));
+  for (std::uint16_t p = 20000; p < 22000; ++p) h.out(udp_out(p, 53));  // 2000 flows into 64 slots
+  EXPECT_LE(count(h.fw(), IPPROTO_UDP), 64u);
+  // The UDP table really overflowed: the first flows are gone, the last one is there.
+  EXPECT_EQ(h.in(udp_in(53, 20000)).reason, unsigned(PS_R_DROP_UDP_PORT));
+  EXPECT_EQ(h.in(udp_in(53, 21999)).reason, unsigned(PS_R_PASS_CT));
+  // The TCP flow is untouched.
+  EXPECT_EQ(count(h.fw(), IPPROTO_TCP), 1u);
+  auto v = h.in(tcp_in(5061, 40000, ACK));
+  EXPECT_TRUE(v.pass);
+  EXPECT_EQ(v.reason, unsigned(PS_R_PASS_CT));
+}
+
+TEST(ConntrackTables, InboundFloodNeitherInsertsNorEvicts) {
+  FwHarness h(small_tables());
+  h.install(base_config());
+  h.out(udp_out(33000, 53));
+  h.out(tcp_out(40000, 443, SYN));
+  h.out(Build().eth().ipv4(L4, R4, IPPROTO_ICMP).icmp(8, 0, 0x42).done());
+  // Spoofed frames for every table, many times each table's size, some of them "replies"
+  // from the right peer to the wrong port.
+  for (std::uint32_t i = 0; i < 3000; ++i) {
+    std::string src = "10.1." + std::to_string(i / 250) + "." + std::to_string(i % 250 + 1);
+    std::uint16_t p = std::uint16_t(1024 + i);
+    h.in(Build().eth().ipv4(src, L4, IPPROTO_UDP).udp(53, p).done());
+    h.in(Build().eth().ipv4(i % 2 ? src : R4, L4, IPPROTO_TCP).tcp(443, p, (i % 3) ? SYN | ACK : ACK).done());
+    h.in(Build().eth().ipv4(src, L4, IPPROTO_ICMP).icmp(0, 0, std::uint16_t(i)).done());
+  }
+  EXPECT_EQ(count(h.fw(), IPPROTO_UDP), 1u);
+  EXPECT_EQ(count(h.fw(), IPPROTO_TCP), 1u);
+  EXPECT_EQ(count(h.fw(), IPPROTO_ICMP), 1u);
+  EXPECT_EQ(h.in(udp_in(53, 33000)).reason, unsigned(PS_R_PASS_CT));
+  EXPECT_EQ(h.in(tcp_in(443, 40000, SYN | ACK)).reason, unsigned(PS_R_PASS_CT));
+  EXPECT_EQ(h.in(Build().eth().ipv4(R4, L4, IPPROTO_ICMP).icmp(0, 0, 0x42).done()).reason, unsigned(PS_R_PASS_ECHO_REPLY));
+}
+
+// Packets of a tracked flow update its entry in place: created stays, counters add up (a
+// re-insert would start a new entry with one packet out).
+TEST(ConntrackTables, FlowsAreRefreshedInPlace) {
+  FwHarness h;
+  h.install(base_config());
+  h.out(udp_out(33000, 53));
+  auto before = fw::read_flows(h.fw().maps());
+  ASSERT_TRUE(before.ok());
+  ASSERT_EQ(before->size(), 1u);
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(h.in(udp_in(53, 33000)).pass);
+  h.out(udp_out(33000, 53));
+  h.out(udp_out(33000, 53));
+  auto after = fw::read_flows(h.fw().maps());
+  ASSERT_TRUE(after.ok());
+  ASSERT_EQ(after->size(), 1u);
+  const auto& v = after->front().val;
+  EXPECT_EQ(v.created_ns, before->front().val.created_ns);
+  EXPECT_EQ(v.pkts_in, 3u);
+  EXPECT_EQ(v.pkts_out, 3u);
+  EXPECT_EQ(v.state, unsigned(PS_CT_UDP));
+  EXPECT_TRUE(v.flags & PS_CTF_REPLIED);
+}
+
+// install_policy writes the slot the programs do not read, then flips the index; the old
+// slot stays whole (a reader that loaded the old index still sees a complete policy).
+TEST(PolicySwap, WritesTheInactiveSlotThenFlips) {
+  FwHarness h;
+  const auto& m = h.fw().maps();
+  auto slot = [&] {
+    std::uint32_t zero = 0, s = 0;
+    EXPECT_EQ(bpf_map_lookup_elem(m.fd(fw::MapId::active), &zero, &s), 0);
+    return s & 1;
+  };
+  auto read_slot = [&](std::uint32_t s) {
+    auto p = std::make_unique<ps_policy>();
+    EXPECT_EQ(bpf_map_lookup_elem(m.fd(fw::MapId::policy), &s, p.get()), 0);
+    return p;
+  };
+  config::PhoneConfig a = base_config(), b = base_config();
+  b.firewall.udp = {{9000, 9000}};
+  auto pa = fw::compile(a, kTr069Port), pb = fw::compile(b, kTr069Port);
+  auto g1 = fw::install_policy(m, *pa.image);
+  ASSERT_TRUE(g1.ok());
+  const std::uint32_t s1 = slot();
+  auto g2 = fw::install_policy(m, *pb.image);
+  ASSERT_TRUE(g2.ok());
+  EXPECT_EQ(*g2, *g1 + 1);
+  EXPECT_EQ(slot(), s1 ^ 1);
+  auto old = read_slot(s1), cur = read_slot(s1 ^ 1);
+  EXPECT_EQ(old->generation, *g1);
+  EXPECT_TRUE(old->flags & PS_F_VALID);
+  EXPECT_FALSE(fw::port_open(old->udp_ports, 9000));
+  EXPECT_TRUE(fw::port_open(cur->udp_ports, 9000));
+  EXPECT_EQ(h.in(udp_in(1, 9000)).reason, unsigned(PS_R_PASS_UDP_PORT));
+  auto active = fw::active_policy(m);
+  ASSERT_TRUE(active.ok());
+  EXPECT_EQ(active->generation, *g2);
+}
+
+}  // namespace
+}  // namespace phonesec::test
