@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // bench_fw_scale: conntrack lookup cost as the tables fill — 1k flows, the configured maximum
-// (PS_CT_TCP_MAX_DEFAULT / PS_CT_UDP_MAX_DEFAULT, what phonesecd loads) and 64k flows (tables
-// resized to 65536 through FirewallOptions). For each point, both tables are filled from user
+// (cfg.xml's Firewall_TCP_Flows_Max / Firewall_UDP_Flows_Max, defaults 8192 / 16384: the
+// sizes phonesecd loads) and 64k flows (tables resized to 65536 through FirewallOptions). For each point, both tables are filled from user
 // space with established flows, then inbound frames are timed with BPF_PROG_TEST_RUN:
 //   ct_hit_tcp / ct_hit_udp — replies of 64 flows spread over the table (mean of their runs),
 //   closed_udp_miss         — UDP to a closed port from an unknown peer (the lookup misses).
@@ -10,6 +10,7 @@
 #include <bpf/bpf.h>
 #include <netinet/in.h>
 
+#include <algorithm>
 #include <iostream>
 
 #include "bench_common.h"
@@ -56,7 +57,10 @@ struct Costs {
 };
 
 Costs measure(const Point& pt, std::uint32_t repeat, int samples) {
-  fw::FirewallOptions o;  // table 0: the defaults phonesecd loads
+  fw::FirewallOptions o;  // table 0: the sizes the test profile configures, as phonesecd would
+  const auto& tun = test::base_config().fw_tunables;
+  o.ct_tcp_max = tun.ct_tcp_max;
+  o.ct_udp_max = tun.ct_udp_max;
   if (pt.table) o.ct_tcp_max = o.ct_udp_max = pt.table;
   auto fwr = fw::Firewall::load(o);
   if (!fwr) throw std::runtime_error(fwr.error().message());
@@ -119,15 +123,19 @@ Costs measure(const Point& pt, std::uint32_t repeat, int samples) {
 int run(const Args& a) {
   const std::uint32_t repeat = a.quick ? 2000 : 100000;
   const int samples = a.quick ? 4 : 64, rounds = a.quick ? 1 : 3;
+  std::string rep_env_max;
   int cpu = pin_here();
-  // The configured maximum: the table sizes phonesecd loads (TCP 8192, UDP 16384); the
-  // point fills the UDP table to its size and the TCP table as far as it goes.
-  std::vector<Point> pts = {{"1k", 1024, 0}, {"max", PS_CT_UDP_MAX_DEFAULT, 0}, {"64k", 65536, 65536}};
+  // The configured maximum: the table sizes of the profile (TCP 8192, UDP 16384 by default);
+  // that point inserts as many flows as the larger table holds, each table keeps what fits.
+  const auto& tun = test::base_config().fw_tunables;
+  std::vector<Point> pts = {{"1k", 1024, 0}, {"max", std::max(tun.ct_tcp_max, tun.ct_udp_max), 0}, {"64k", 65536, 65536}};
+  rep_env_max = std::to_string(tun.ct_tcp_max) + " TCP / " + std::to_string(tun.ct_udp_max) + " UDP";
 
   Report rep("fw_scale");
   rep.env("cpu_pinned", std::to_string(cpu));
   rep.env("repeat", std::to_string(repeat));
   rep.env("samples", std::to_string(samples));
+  rep.env("configured_max", rep_env_max);
   std::vector<std::vector<Costs>> all(pts.size());
   for (int r = 0; r < rounds; ++r)
     for (std::size_t p = 0; p < pts.size(); ++p) {
