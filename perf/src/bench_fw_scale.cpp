@@ -160,9 +160,9 @@ int run(const Args& a) {
     if (p == 0) {
       base_tcp = t, base_udp = u, base_miss = m;
     } else {
-      rep.ratio("ratio.ct_hit_tcp." + n + "_vs_1k", t / base_tcp, "lower");
-      rep.ratio("ratio.ct_hit_udp." + n + "_vs_1k", u / base_udp, "lower");
-      rep.ratio("ratio.closed_udp_miss." + n + "_vs_1k", m / base_miss, "lower");
+      rep.ratio("ratio.ct_hit_tcp." + n + "_vs_1k", t / base_tcp, "lower", 0.10);
+      rep.ratio("ratio.ct_hit_udp." + n + "_vs_1k", u / base_udp, "lower", 0.10);
+      rep.ratio("ratio.closed_udp_miss." + n + "_vs_1k", m / base_miss, "lower", 0.10);
     }
     rows.push_back({n, std::to_string(pts[p].flows), std::to_string(all[p][0].present_tcp),
                     std::to_string(all[p][0].present_udp), fmt(t), fmt(u), fmt(m)});
