@@ -3,6 +3,8 @@
 """perf/compare against synthetic runs and against the committed baselines: an unchanged run
 passes, each kind of injected regression fails with a message naming the metric."""
 import copy
+import importlib.machinery
+import importlib.util
 import json
 import os
 import subprocess
@@ -25,6 +27,14 @@ BASE = {
         "ns.closed.phonesec": {"value": 100.0, "unit": "ns", "kind": "info"},
     },
 }
+
+
+def load_compare_module():
+    loader = importlib.machinery.SourceFileLoader("ps_compare", COMPARE)
+    spec = importlib.util.spec_from_loader("ps_compare", loader)
+    mod = importlib.util.module_from_spec(spec)
+    loader.exec_module(mod)
+    return mod
 
 
 def write(d, name, data):
@@ -144,32 +154,40 @@ class CommittedBaselines(unittest.TestCase):
         self.assertTrue(self.names, "no committed baselines in " + BASELINES)
 
     def test_self_compare_passes_and_each_injected_regression_fails(self):
+        data = {}
         with tempfile.TemporaryDirectory() as d:
-            data = {}
             for n in self.names:
                 with open(os.path.join(BASELINES, n + ".json")) as f:
                     data[n] = json.load(f)
                 write(d, n, data[n])
             rc, out = compare(d, BASELINES)
             self.assertEqual(rc, 0, out)
-            gated = 0
-            for n in self.names:
-                for mname, m in data[n]["metrics"].items():
-                    if m["kind"] not in ("exact", "ratio"):
-                        continue
-                    bad = copy.deepcopy(data[n])
-                    v = bad["metrics"][mname]
-                    if m["kind"] == "exact":
-                        v["value"] += 1
-                    else:
-                        v["value"] *= 2.0 if m.get("better", "lower") == "lower" else 0.5
-                    write(d, n, bad)
-                    rc, out = compare(d, BASELINES)
-                    self.assertEqual(rc, 1, f"{n}/{mname} not caught:\n{out}")
-                    self.assertIn(mname, out)
-                    gated += 1
-                write(d, n, data[n])
-            self.assertGreater(gated, 10)
+            # One end-to-end injected regression through the command ...
+            n = self.names[0]
+            mname = next(k for k, m in data[n]["metrics"].items() if m["kind"] in ("exact", "ratio"))
+            bad = copy.deepcopy(data[n])
+            bad["metrics"][mname]["value"] *= 2
+            write(d, n, bad)
+            rc, out = compare(d, BASELINES)
+            self.assertEqual(rc, 1, out)
+            self.assertIn(mname, out)
+        # ... and every gated metric of every committed baseline in-process (fast).
+        mod = load_compare_module()
+        gated = 0
+        for n in self.names:
+            for mname, m in data[n]["metrics"].items():
+                if m["kind"] not in ("exact", "ratio"):
+                    continue
+                bad = copy.deepcopy(data[n])
+                v = bad["metrics"][mname]
+                if m["kind"] == "exact":
+                    v["value"] += 1
+                else:
+                    v["value"] *= 2.0 if m.get("better", "lower") == "lower" else 0.5
+                fails, _ = mod.check_bench(n, data[n], bad, 0.25, False, False)
+                self.assertTrue(any(mname in f for f in fails), f"{n}/{mname} not caught: {fails}")
+                gated += 1
+        self.assertGreater(gated, 10)
 
 
 if __name__ == "__main__":
