@@ -50,7 +50,7 @@ if [ "$compare" -eq 1 ]; then
   if [ -n "$quick" ]; then
     echo "perf: --quick figures are not meaningful; compare skipped" >&2
   else
-    python3 "$here/compare" "$out" | tee "$out/compare.txt"
+    python3 "$here/compare" ${only:+--present} "$out" | tee "$out/compare.txt"
     rc=${PIPESTATUS[0]}
   fi
 fi

@@ -93,7 +93,7 @@ class Daemon {
       int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
       if (fd >= 0) dup2(fd, 1), dup2(fd, 2);
       execl(kDaemon.c_str(), kDaemon.c_str(), "--config", lab.cfg().c_str(), "--iface", kIf.c_str(), "--pin-dir",
-            kPin.c_str(), "--run-dir", lab.run_dir().c_str(), "--generic-xdp", nullptr);
+            kPin.c_str(), "--run-dir", lab.run_dir().c_str(), nullptr);
       _exit(127);
     }
     if (pid_ < 0) throw std::runtime_error("fork");
@@ -186,7 +186,7 @@ int run(const Args& a) {
 
   Report rep("fw_control");
   rep.env("runs", std::to_string(n));
-  rep.env("xdp_mode", "generic (a veth without a peer program; the mode does not change the load)");
+  rep.env("xdp_mode", "native on veth (the daemon's default)");
   struct Row {
     std::string name;
     std::vector<double>* v;

@@ -118,6 +118,16 @@ class Synthetic(unittest.TestCase):
         self.assertEqual(rc, 1, out)
         self.assertIn("demo: no result", out)
 
+    def test_partial_run_checks_only_present_benches_with_present(self):
+        write(self.base, "other", BASE)
+        write(self.run_, "demo", BASE)
+        rc, out = compare(self.run_, self.base)
+        self.assertEqual(rc, 1, out)
+        self.assertIn("other: no result", out)
+        rc, out = compare(self.run_, self.base, "--present")
+        self.assertEqual(rc, 0, out)
+        self.assertIn("1 of 2 benches checked", out)
+
     def test_missed_target_fails_only_with_targets(self):
         mut = lambda c: c["metrics"]["ratio.closed.phonesec_vs_lru_ref"].update(value=2.45, target_max=1.5)
         rc, out = self.run_with(mut)
