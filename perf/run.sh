@@ -5,6 +5,7 @@
 # see perf/CMakeLists.txt, ps_bench), one after the other (they need the CPUs to themselves),
 # each writing <bench>.json into perf/results/<UTC time>/ (perf/results/latest points to it);
 # then perf/report (summary.txt + gnuplot plots) and perf/compare against perf/baselines/.
+# PS_PERF_OUT=DIR writes there instead.
 # Exit status: non-zero when a benchmark failed or compare found a regression.
 # Root only (BPF, network namespaces). Other load on the machine shows in the figures: run it
 # on a quiet machine.
@@ -26,9 +27,14 @@ done
 benches=$(ls -1 "$build"/perf/bench_* 2>/dev/null | grep -E "${only:-.}" || true)
 [ -n "$benches" ] || { echo "perf/run.sh: no benchmark in $build/perf (build first: ./dev build)" >&2; exit 2; }
 
-out=$here/results/$(date -u +%Y%m%dT%H%M%SZ)
-mkdir -p "$out"
-ln -sfn "$out" "$here/results/latest"
+if [ -n "${PS_PERF_OUT:-}" ]; then  # another folder (the CTest smoke run keeps the tree clean)
+  out=$PS_PERF_OUT
+  mkdir -p "$out"
+else
+  out=$here/results/$(date -u +%Y%m%dT%H%M%SZ)
+  mkdir -p "$out"
+  ln -sfn "$out" "$here/results/latest"
+fi
 (cd "$here/.." && git rev-parse HEAD 2>/dev/null) > "$out/commit" || true
 failed=0
 for b in $benches; do
