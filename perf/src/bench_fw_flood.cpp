@@ -17,6 +17,7 @@
 #include <netinet/in.h>
 
 #include <fstream>
+#include <functional>
 #include <iostream>
 #include <regex>
 
