@@ -4,7 +4,8 @@
 // LRU lookup" (issue 3's reference) and xdp-filter on the same frames. Rounds interleave every
 // program and class; each figure is the median over rounds. Before timing, every class is
 // checked to take the path it is named after (verdict and reason): a benchmark of the wrong
-// path would be worse than none.
+// path would be worse than none. The egress (TC) program is timed too on outbound frames of
+// tracked flows, against a bare TC program.
 #include <netinet/in.h>
 
 #include <iostream>
@@ -81,6 +82,61 @@ std::vector<Class> classes() {
 
 // Repeated runs on one machine agree within ~3 %: a 10 % move is a real change.
 constexpr double kTolerance = 0.10;
+
+// Egress (TC): outbound frames of flows already tracked — the per-packet cost on the phone's
+// own traffic (RTP, SIP), a lookup hit and an in-place refresh — against a bare TC program.
+struct OutClass {
+  std::string name;
+  std::vector<Frame> setup_out, setup_in;
+  Frame frame;
+};
+
+std::vector<OutClass> out_classes() {
+  std::vector<OutClass> v;
+  v.push_back({"out_udp_tracked_v4", {Build().eth().ipv4(L4, R4, IPPROTO_UDP).udp(16400, 20000).payload(172).done()}, {},
+               Build().eth().ipv4(L4, R4, IPPROTO_UDP).udp(16400, 20000).payload(172).done()});
+  v.push_back({"out_udp_tracked_v6", {Build().eth().ipv6(L6, R6, IPPROTO_UDP).udp(16402, 20000).payload(172).done()}, {},
+               Build().eth().ipv6(L6, R6, IPPROTO_UDP).udp(16402, 20000).payload(172).done()});
+  v.push_back({"out_tcp_tracked_v4", {Build().eth().ipv4(L4, R4, IPPROTO_TCP).tcp(40020, 5061, SYN).done()},
+               {Build().eth().ipv4(R4, L4, IPPROTO_TCP).tcp(5061, 40020, SYN | ACK).done()},
+               Build().eth().ipv4(L4, R4, IPPROTO_TCP).tcp(40020, 5061, ACK).done()});
+  return v;
+}
+
+// Times the egress classes (after their set-up frames) and adds their table and ratios.
+bool run_egress(test::FwHarness& h, const RefProgs& r, std::uint32_t repeat, int rounds, Report& rep) {
+  auto cls = out_classes();
+  for (auto& c : cls) {
+    for (auto& f : c.setup_out) h.out(f);
+    for (auto& f : c.setup_in) h.in(f);
+    if (auto v = h.out(c.frame); !v.pass || v.reason != PS_R_PASS_OUTBOUND) {
+      std::cerr << "bench_fw_testrun: egress class " << c.name << " gives " << fw::reason_name(v.reason) << "\n";
+      return false;
+    }
+  }
+  std::vector<std::vector<double>> ps(cls.size()), bare(cls.size());
+  for (int round = 0; round < rounds; ++round)
+    for (std::size_t c = 0; c < cls.size(); ++c) {
+      auto a = test_run(h.fw().egress_fd(), cls[c].frame, repeat, "egress on " + cls[c].name);
+      auto b = test_run(r.tc_pass_fd(), cls[c].frame, repeat, "tc_pass on " + cls[c].name);
+      if (!a || !b) {
+        std::cerr << "bench_fw_testrun: " << (a ? b.error() : a.error()).message() << "\n";
+        return false;
+      }
+      ps[c].push_back(a->ns_per_pkt);
+      bare[c].push_back(b->ns_per_pkt);
+    }
+  std::vector<std::vector<std::string>> rows;
+  for (std::size_t c = 0; c < cls.size(); ++c) {
+    double p = median(ps[c]), b = median(bare[c]);
+    rep.metric("ns." + cls[c].name + ".phonesec_egress", p, "ns");
+    rep.metric("ns." + cls[c].name + ".tc_pass", b, "ns");
+    rep.ratio("ratio." + cls[c].name + ".phonesec_vs_tc_pass", p / b, "lower", kTolerance);
+    rows.push_back({cls[c].name, fmt(p), fmt(b), fmt(p / b)});
+  }
+  rep.table("egress_ns_per_packet", {"class", "phonesec_egress_ns", "tc_pass_ns", "phonesec/tc_pass"}, rows);
+  return true;
+}
 
 const char* xdp_verdict(int rv) { return rv == 2 ? "PASS" : rv == 1 ? "DROP" : rv == 0 ? "ABORTED" : "OTHER"; }
 
@@ -182,6 +238,7 @@ int run(const Args& a) {
             {"class", "phonesec_ns", "bare_ns", "lru_ref_ns", "xdp_filter_ns", "phonesec/bare", "phonesec/lru_ref",
              "phonesec/xdp_filter", "phonesec_reason", "xdp_filter_verdict"},
             rows);
+  if (!run_egress(h, r, repeat, rounds, rep)) return 1;
   std::vector<std::vector<std::string>> desc;
   for (auto& c : cls) desc.push_back({c.name, c.what});
   rep.table("classes", {"class", "frame"}, desc);

@@ -10,6 +10,7 @@
 
 #include "bench_common.h"
 #include "perf_lru_ref.skel.h"
+#include "perf_tc_pass.skel.h"
 #include "xdp_pass.skel.h"
 
 namespace phonesec::perf {
@@ -26,6 +27,8 @@ Result<std::unique_ptr<RefProgs>> RefProgs::load() {
   if (!r->pass_) return make_error(Errc::bpf, "load xdp_pass", errno);
   r->lru_ = perf_lru_ref__open_and_load();
   if (!r->lru_) return make_error(Errc::bpf, "load perf/bpf/lru_ref", errno);
+  r->tc_ = perf_tc_pass__open_and_load();
+  if (!r->tc_) return make_error(Errc::bpf, "load perf/bpf/tc_pass", errno);
 
   if (!std::filesystem::exists(kXdpFilterObj)) {
     r->filt_why_ = std::string(kXdpFilterObj) + " missing (Debian package libxdp1, pulled by xdp-tools)";
@@ -52,12 +55,14 @@ Result<std::unique_ptr<RefProgs>> RefProgs::load() {
 
 RefProgs::~RefProgs() {
   if (filt_) bpf_object__close(filt_);
+  if (tc_) perf_tc_pass__destroy(tc_);
   if (lru_) perf_lru_ref__destroy(lru_);
   if (pass_) xdp_pass__destroy(pass_);
 }
 
 int RefProgs::pass_fd() const { return bpf_program__fd(pass_->progs.ps_xdp_pass); }
 int RefProgs::lru_fd() const { return bpf_program__fd(lru_->progs.ps_lru_ref); }
+int RefProgs::tc_pass_fd() const { return bpf_program__fd(tc_->progs.ps_tc_pass); }
 
 Status RefProgs::lru_insert(const test::Frame& f) {
   ps_ct_key k{};

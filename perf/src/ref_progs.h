@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// The programs phonesec's ingress is measured against, each loaded privately (nothing pinned
-// or attached): the bare XDP_PASS floor, "bare + one LRU lookup" (perf/bpf/lru_ref.bpf.c),
+// The programs phonesec is measured against, each loaded privately (nothing pinned or
+// attached): the bare XDP_PASS floor, a bare TC program (egress floor), "bare + one LRU lookup" (perf/bpf/lru_ref.bpf.c),
 // and xdp-filter's deny-by-default program from Debian's libxdp1 with the same open ports.
 #pragma once
 
@@ -14,6 +14,7 @@
 
 struct xdp_pass;
 struct perf_lru_ref;
+struct perf_tc_pass;
 struct bpf_object;
 
 namespace phonesec::perf {
@@ -30,6 +31,7 @@ class RefProgs {
   ~RefProgs();
   int pass_fd() const;
   int lru_fd() const;
+  int tc_pass_fd() const;  // bare TC program: the egress floor
   int xdp_filter_fd() const { return filt_fd_; }
   const std::string& xdp_filter_why() const { return filt_why_; }
 
@@ -42,6 +44,7 @@ class RefProgs {
   RefProgs() = default;
   xdp_pass* pass_ = nullptr;
   perf_lru_ref* lru_ = nullptr;
+  perf_tc_pass* tc_ = nullptr;
   bpf_object* filt_ = nullptr;
   int filt_fd_ = -1;
   std::string filt_why_;
