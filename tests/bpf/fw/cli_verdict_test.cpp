@@ -47,7 +47,8 @@ class CliVerdict : public ::testing::Test {
     fs::create_directories(dir_);
     auto c = config::factory();
     c.firewall_enabled = true;
-    c.firewall_config_text = "NO_ICMP_PING,UDP:9000";
+    std::vector<config::Diagnostic> diags;
+    c.firewall = config::parse_firewall_config("NO_ICMP_PING,UDP:9000", diags);
     for (auto& l : c.lines) l.enable = false;
     c.lines[0].enable = true;
     c.lines[0].sip_port = 5060;

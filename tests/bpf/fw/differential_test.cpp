@@ -65,7 +65,6 @@ class Bpf {
   void install(const model::Config& c) {
     config::PhoneConfig pc = c.phone;
     std::vector<config::Diagnostic> diags;
-    pc.firewall_config_text = c.firewall_config;
     pc.firewall = config::parse_firewall_config(c.firewall_config, diags);
     auto compiled = fw::compile(pc, c.tr069_port);
     auto g = fw::install_policy(fw_->maps(), *compiled.image);

@@ -66,7 +66,6 @@ void none(PhoneConfig&) {}
 std::function<void(PhoneConfig&)> fw_config(std::string text) {
   return [text](PhoneConfig& c) {
     std::vector<config::Diagnostic> d;
-    c.firewall_config_text = text;
     c.firewall = config::parse_firewall_config(text, d);
   };
 }
