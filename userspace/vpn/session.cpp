@@ -58,12 +58,19 @@ Result<std::unique_ptr<Session>> Session::create(const Settings& s) {
 
 Session::~Session() {
   if (oc_) openconnect_vpninfo_free(oc_);
-  tun_.close();  // after libopenconnect let go of its copy: the device goes away now
+  tun_.close();  // after libopenconnect stopped using it: the device goes away now
 }
 
 Error Session::failure(Errc code, const std::string& what) const {
   std::string why = !pin_failure_.empty() ? pin_failure_ : !cert_failure_.empty() ? cert_failure_ : filler_.failure();
   if (!why.empty()) return make_error(Errc::auth, why);
+  if (code == Errc::io && filler_.password_submissions() > 0 && !logged_in_) {
+    // The server ended the login after it had our credentials (ocserv answers a user outside
+    // the chosen group with a bare 401): a refusal, not a network problem.
+    return make_error(Errc::auth, "server refused the login of user '" + s_.user + "'" +
+                                      (group().empty() ? "" : " in tunnel group '" + group() + "'") +
+                                      (last_lib_error_.empty() ? "" : " (" + last_lib_error_ + ")"));
+  }
   return make_error(code, what + (last_lib_error_.empty() ? "" : ": " + last_lib_error_));
 }
 
@@ -80,6 +87,7 @@ Status Session::check_pin(const char* when) {
 Status Session::connect() {
   int r = openconnect_obtain_cookie(oc_);
   if (r != 0) return failure(Errc::io, "cannot log in to " + s_.host);
+  logged_in_ = true;
   if (auto p = check_pin("after login"); !p) return p;
   r = openconnect_make_cstp_connection(oc_);
   if (r != 0) return failure(Errc::io, "cannot open the tunnel to " + s_.host);
@@ -100,12 +108,9 @@ Status Session::connect() {
   if (!tun) return tun.error();
   tun_ = std::move(tun.value());
   if (auto c = tun_.configure(tun_cfg_); !c) return c;
-  int fd = dup(tun_.fd());
-  if (fd < 0) return sys_error("dup tun fd");
-  if (int e = openconnect_setup_tun_fd(oc_, fd); e != 0) {
-    ::close(fd);
+  // Without a vpnc-script libopenconnect never closes the descriptor: it stays ours.
+  if (int e = openconnect_setup_tun_fd(oc_, tun_.fd()); e != 0)
     return make_error(Errc::system, "libopenconnect refused the tun device", -e);
-  }
   if (s_.dtls && openconnect_setup_dtls(oc_, kDtlsAttemptPeriod) != 0)
     log::warn("vpn", "DTLS setup failed; the tunnel runs over TLS");
   log::info("vpn", "tunnel up on ", tun_.ifname(), ": ", tun_cfg_.address, "/",

@@ -73,6 +73,7 @@ class Session {
   std::mutex m_;
   std::condition_variable cv_;
   bool cancelled_ = false;
+  bool logged_in_ = false;
   std::uint64_t stats_seq_ = 0;
   LibraryStats stats_;
 };
