@@ -77,6 +77,7 @@ Status VpnClient::connect() {
   server_ = s->host;
   user_ = s->user;
   set_state(State::connecting, "switch on");
+  worker_done_ = false;
   worker_ = std::thread(&VpnClient::worker, this, std::move(s.value()));
   return {};
 }
@@ -89,7 +90,17 @@ void VpnClient::disconnect() {
     if (session_) session_->cancel();
     cv_.notify_all();
   }
-  if (worker_.joinable()) worker_.join();
+  if (!worker_.joinable()) return;
+  {
+    // libopenconnect does not hear a cancel while inside a TLS handshake (it waits for its
+    // own timeout, tens of seconds): after a grace period its sockets are shut down.
+    std::unique_lock<std::mutex> g(m_);
+    if (!cv_.wait_for(g, std::chrono::seconds(1), [&] { return worker_done_; }) && session_) {
+      log::info("vpn", "session did not stop on cancel; closing its sockets");
+      session_->force_close();
+    }
+  }
+  worker_.join();
 }
 
 bool VpnClient::sleep_unless_off(std::chrono::milliseconds d) {
@@ -116,9 +127,9 @@ void VpnClient::worker(Settings s) {
 
     Status c = sess->connect();
     if (!c) {
-      sess.reset();
       g.lock();
-      session_ = nullptr;
+      session_ = nullptr;  // before it is destroyed: disconnect() may be reaching for it
+      sess.reset();
       if (!enabled_) break;
       if (!ever_up || c.error().code == Errc::auth) {
         fail(c.error());
@@ -172,6 +183,8 @@ void VpnClient::worker(Settings s) {
   if (state_ != State::disconnected) set_state(State::disconnected, enabled_ ? "" : "switch off");
   ifname_.clear();
   ifindex_ = 0;
+  worker_done_ = true;
+  cv_.notify_all();
 }
 
 VpnStatus VpnClient::status() const {

@@ -81,6 +81,7 @@ class VpnClient {
   mutable std::mutex m_;
   std::condition_variable cv_;
   bool enabled_ = false;
+  bool worker_done_ = true;
   State state_ = State::disconnected;
   Session* session_ = nullptr;  // the worker's, while it may be cancelled
   std::string ifname_, group_, last_error_, server_, user_;

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "vpn/session.h"
 
+#include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdarg>
@@ -53,6 +55,7 @@ Result<std::unique_ptr<Session>> Session::create(const Settings& s) {
   if (!s.dtls) openconnect_disable_dtls(oc);
   if (s.reconnect.dpd_s > 0) openconnect_set_dpd(oc, s.reconnect.dpd_s);
   openconnect_set_stats_handler(oc, &Session::on_stats);
+  openconnect_set_protect_socket_handler(oc, &Session::on_socket);
   return self;
 }
 
@@ -136,6 +139,27 @@ void Session::cancel() {
   }
   char c = OC_CMD_CANCEL;
   if (cmd_fd_ >= 0 && write(cmd_fd_, &c, 1) != 1) log::warn("vpn", "cannot signal the VPN session to stop");
+}
+
+void Session::force_close() {
+  std::lock_guard<std::mutex> g(m_);
+  for (const Sock& k : sockets_) {
+    struct stat st;
+    if (fstat(k.fd, &st) == 0 && st.st_ino == k.ino && S_ISSOCK(st.st_mode)) ::shutdown(k.fd, SHUT_RDWR);
+  }
+}
+
+void Session::on_socket(void* p, int fd) {
+  auto* self = static_cast<Session*>(p);
+  struct stat st;
+  if (fstat(fd, &st) != 0) return;
+  std::lock_guard<std::mutex> g(self->m_);
+  // Forget descriptors that were closed since (their number now names another file).
+  std::erase_if(self->sockets_, [](const Sock& k) {
+    struct stat s2;
+    return fstat(k.fd, &s2) != 0 || s2.st_ino != k.ino;
+  });
+  self->sockets_.push_back(Sock{fd, st.st_ino});
 }
 
 std::optional<LibraryStats> Session::request_stats(std::chrono::milliseconds timeout) {

@@ -17,6 +17,9 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <vector>
+
+#include <sys/types.h>
 
 #include "common/result.h"
 #include "vpn/auth_form.h"
@@ -45,6 +48,9 @@ class Session {
   Status run();
 
   void cancel();
+  // When cancel() is not heard (libopenconnect blocks inside a TLS handshake until its own
+  // timeout): shuts down the session's sockets so the blocked call returns now.
+  void force_close();
   // Asks the main loop for libopenconnect's counters; waits up to timeout for them.
   std::optional<LibraryStats> request_stats(std::chrono::milliseconds timeout);
 
@@ -61,6 +67,7 @@ class Session {
   static int on_form(void* self, oc_auth_form* form);
   static void on_progress(void* self, int level, const char* fmt, ...) __attribute__((format(printf, 3, 4)));
   static void on_stats(void* self, const oc_stats* st);
+  static void on_socket(void* self, int fd);
 
   Settings s_;
   AuthFormFiller filler_;
@@ -76,6 +83,11 @@ class Session {
   bool logged_in_ = false;
   std::uint64_t stats_seq_ = 0;
   LibraryStats stats_;
+  struct Sock {
+    int fd;
+    ino_t ino;  // a reused descriptor number has another inode: never shut a stranger down
+  };
+  std::vector<Sock> sockets_;
 };
 
 }  // namespace phonesec::vpn
