@@ -10,6 +10,7 @@
 #include <mutex>
 
 #include "common/log.h"
+#include "vpn/redact.h"
 
 namespace phonesec::vpn {
 namespace {
@@ -21,12 +22,6 @@ constexpr int kResumeInterval = 2;      // seconds between cookie-resume attempt
 void init_library_once() {
   static std::once_flag once;
   std::call_once(once, [] { openconnect_init_ssl(); });
-}
-
-// Replaces every occurrence of secret in s.
-void scrub(std::string& s, const std::string& secret) {
-  if (secret.empty()) return;
-  for (std::size_t p; (p = s.find(secret)) != std::string::npos;) s.replace(p, secret.size(), kRedacted);
 }
 
 }  // namespace
@@ -207,8 +202,10 @@ void Session::on_progress(void* p, int level, const char* fmt, ...) {
   va_end(ap);
   std::string msg(buf);
   while (!msg.empty() && (msg.back() == '\n' || msg.back() == '\r')) msg.pop_back();
-  scrub(msg, self->s_.password.reveal());
-  if (const char* ck = openconnect_get_cookie(self->oc_)) scrub(msg, ck);
+  const char* ck = openconnect_get_cookie(self->oc_);
+  std::string cookie = ck ? ck : "";
+  msg = redact(std::move(msg), {&self->s_.password.reveal(), &cookie});
+  secure_wipe(cookie.data(), cookie.size());
   if (level == PRG_ERR) {
     self->last_lib_error_ = msg;
     log::warn("openconnect", msg);

@@ -9,6 +9,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstring>
 #include <fstream>
 #include <mutex>
 #include <sstream>
@@ -346,6 +347,18 @@ TEST_F(VpnLab, SecretsNeverPrinted) {
   EXPECT_NE(logs.find("[openconnect]"), std::string::npos) << "debug logging was not captured";
   EXPECT_EQ(logs.find(OcservLab::alice().password), std::string::npos);
   EXPECT_EQ(logs.find("Wrong-Secret-5512"), std::string::npos);
+  // Session cookies and DTLS session identifiers appear in the debug output, elided.
+  EXPECT_NE(logs.find("Set-Cookie: webvpncontext=<elided>"), std::string::npos);
+  std::istringstream in(logs);
+  for (std::string line; std::getline(in, line);) {
+    for (const char* h : {"webvpn=", "webvpncontext=", "webvpnc="}) {
+      auto p = line.find(h);
+      if (p == std::string::npos) continue;
+      std::string rest = line.substr(p + std::strlen(h));
+      EXPECT_TRUE(rest.empty() || rest[0] == ';' || rest.rfind("<elided>", 0) == 0) << line;
+    }
+    if (line.find("X-DTLS-App-ID:") != std::string::npos) EXPECT_NE(line.find("<elided>"), std::string::npos) << line;
+  }
 }
 
 }  // namespace
