@@ -60,6 +60,7 @@ int link_cb(const nlmsghdr* nlh, void* data) {
   auto* li = static_cast<LinkInfo*>(data);
   auto* ifm = static_cast<const ifinfomsg*>(mnl_nlmsg_get_payload(nlh));
   li->ifindex = std::uint32_t(ifm->ifi_index);
+  li->type = ifm->ifi_type;
   li->up = ifm->ifi_flags & IFF_UP;
   li->running = ifm->ifi_flags & IFF_RUNNING;
   for_each_attr(nlh, sizeof(*ifm), [&](const nlattr* a) {

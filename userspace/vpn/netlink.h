@@ -16,6 +16,7 @@ namespace phonesec::vpn {
 struct LinkInfo {
   std::string ifname;
   std::uint32_t ifindex = 0;
+  std::uint16_t type = 0;  // ARPHRD_*: ETHER for veth/eth, NONE for a tun device (no L2 header)
   bool up = false;        // IFF_UP
   bool running = false;   // IFF_RUNNING (carrier: the tun fd is open)
   std::uint32_t mtu = 0;

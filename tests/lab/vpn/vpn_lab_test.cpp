@@ -19,6 +19,7 @@
 #include "ocserv_lab.h"
 #include "common/log.h"
 #include "vpn/client.h"
+#include "vpn/fw_attach.h"
 
 namespace phonesec::test {
 namespace {
@@ -359,6 +360,30 @@ TEST_F(VpnLab, SecretsNeverPrinted) {
     }
     if (line.find("X-DTLS-App-ID:") != std::string::npos) EXPECT_NE(line.find("<elided>"), std::string::npos) << line;
   }
+}
+
+TEST_F(VpnLab, FirewallHookSeesEveryTunnelAndRefusesAnL3Device) {
+  fw::FirewallOptions fo;  // private maps, nothing pinned
+  auto fwl = fw::Firewall::load(fo);
+  ASSERT_TRUE(fwl) << fwl.error().message();
+  std::mutex m;
+  std::vector<std::pair<std::string, Status>> reports;
+  vpn::VpnClient client(options(), vpn::firewall_events(*fwl.value(), [&](const std::string& n, const Status& s) {
+                          std::lock_guard<std::mutex> g(m);
+                          reports.emplace_back(n, s);
+                        }));
+  client.boot(profile(OcservLab::alice(), "voice"));
+  ASSERT_TRUE(client.connect());
+  ASSERT_TRUE(client.wait_for(connected, 10s));
+  std::lock_guard<std::mutex> g(m);
+  ASSERT_EQ(reports.size(), 1u);
+  EXPECT_EQ(reports[0].first, "psvpn0");
+  ASSERT_FALSE(reports[0].second);
+  EXPECT_EQ(reports[0].second.error().code, Errc::unsupported);
+  EXPECT_NE(reports[0].second.error().message().find("psvpn0 is an L3 device"), std::string::npos)
+      << reports[0].second.error().message();
+  EXPECT_EQ(capture(g_lab->in_client("ip link show dev psvpn0")).find("xdp"), std::string::npos);
+  ping_through(2);
 }
 
 }  // namespace
