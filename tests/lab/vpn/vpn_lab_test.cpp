@@ -3,12 +3,15 @@
 // test's thread enters the phone's namespace, so the client's sockets, its tun device and
 // its netlink queries all live there, as on the phone.
 #include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
 #include <gtest/gtest.h>
 #include <net/if.h>
 #include <sched.h>
 
 #include <atomic>
 #include <chrono>
+#include <filesystem>
 #include <cstring>
 #include <fstream>
 #include <mutex>
@@ -384,6 +387,56 @@ TEST_F(VpnLab, FirewallHookSeesEveryTunnelAndRefusesAnL3Device) {
       << reports[0].second.error().message();
   EXPECT_EQ(capture(g_lab->in_client("ip link show dev psvpn0")).find("xdp"), std::string::npos);
   ping_through(2);
+}
+
+TEST_F(VpnLab, CommandLineClientFromTheProfile) {
+  const std::string bin = std::string(PS_BINARY_DIR) + "/userspace/vpn/phonesec-vpn";
+  const std::string dir = g_lab->dir() + "/cli";
+  std::filesystem::create_directories(dir);
+  {
+    std::ofstream f(dir + "/cfg.xml");
+    f << "<flat-profile>\n"
+         "  <VPN_Server ua=\"na\">10.98.0.1</VPN_Server>\n"
+         "  <VPN_User_Name ua=\"na\">alice</VPN_User_Name>\n"
+         "  <VPN_Password ua=\"na\">" << OcservLab::alice().password << "</VPN_Password>\n"
+         "  <VPN_Tunnel_Group ua=\"na\">data</VPN_Tunnel_Group>\n"
+         "  <Connect_on_Bootup ua=\"na\">Yes</Connect_on_Bootup>\n"
+         "</flat-profile>\n";
+  }
+  pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {  // this thread is in the phone's namespace: so is the child
+    FILE* e = std::freopen((dir + "/stderr.log").c_str(), "w", stderr);
+    (void)e;
+    execl(bin.c_str(), bin.c_str(), "run", "--config", (dir + "/cfg.xml").c_str(), "--ca", g_lab->ca_file().c_str(),
+          "--run-dir", dir.c_str(), (char*)nullptr);
+    _exit(127);
+  }
+  auto status_has = [&](const std::string& what, std::chrono::milliseconds t) {
+    auto until = std::chrono::steady_clock::now() + t;
+    do {
+      if (read_file(dir + "/vpn.json").find(what) != std::string::npos) return true;
+      std::this_thread::sleep_for(100ms);
+    } while (std::chrono::steady_clock::now() < until);
+    return false;
+  };
+  EXPECT_TRUE(status_has("\"state\":\"connected\"", 10s)) << read_file(dir + "/vpn.json");
+  EXPECT_TRUE(status_has("\"address\":\"192.168.98.", 5s)) << read_file(dir + "/vpn.json");
+  EXPECT_EQ(capture(bin + " status --run-dir " + dir), read_file(dir + "/vpn.json").substr(0, read_file(dir + "/vpn.json").size() - 1));
+  ping_through(2);
+  kill(pid, SIGUSR2);  // switch off
+  EXPECT_TRUE(status_has("\"enabled\":false,\"state\":\"disconnected\"", 10s)) << read_file(dir + "/vpn.json");
+  kill(pid, SIGUSR1);  // switch on
+  EXPECT_TRUE(status_has("\"state\":\"connected\"", 10s)) << read_file(dir + "/vpn.json");
+  kill(pid, SIGTERM);
+  int st = 0;
+  ASSERT_EQ(waitpid(pid, &st, 0), pid);
+  EXPECT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 0) << st;
+  EXPECT_EQ(if_nametoindex("psvpn0"), 0u);
+  EXPECT_EQ(read_file(dir + "/vpn.json").find(OcservLab::alice().password), std::string::npos);
+  std::string err = read_file(dir + "/stderr.log");
+  EXPECT_NE(err.find("Connect_on_Bootup"), std::string::npos) << err;
+  EXPECT_EQ(err.find(OcservLab::alice().password), std::string::npos);
 }
 
 }  // namespace
