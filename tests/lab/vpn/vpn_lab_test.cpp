@@ -142,6 +142,9 @@ TEST_F(VpnLab, RightGroupGetsThatGroupsAddressAndRoutesWithoutTouchingResolvConf
     EXPECT_NE(capture(g_lab->in_client("ip route get 172.31.0.1")).find("dev psvpn0"), std::string::npos);
     EXPECT_EQ(capture(g_lab->in_client("ip route get 10.98.0.1")).find("psvpn0"), std::string::npos);
     EXPECT_NE(capture(g_lab->in_client("ip -4 addr show dev psvpn0")).find(st.address + "/24"), std::string::npos);
+    // No IPv6 on the tunnel (no link-local address, no MLD/ND in the byte counters).
+    EXPECT_EQ(capture(g_lab->in_client("cat /proc/sys/net/ipv6/conf/psvpn0/disable_ipv6")), "1");
+    EXPECT_EQ(capture(g_lab->in_client("ip -6 addr show dev psvpn0")), "");
 
     client.disconnect();
     st = client.status();
