@@ -106,6 +106,19 @@ int addr_cb(const nlmsghdr* nlh, void* data) {
   return MNL_CB_OK;
 }
 
+int path_cb(const nlmsghdr* nlh, void* data) {
+  auto* p = static_cast<Path*>(data);
+  for_each_attr(nlh, sizeof(rtmsg), [&](const nlattr* a) {
+    if (mnl_attr_get_type(a) == RTA_OIF && mnl_attr_validate(a, MNL_TYPE_U32) >= 0) p->oif = mnl_attr_get_u32(a);
+    if (mnl_attr_get_type(a) == RTA_GATEWAY && mnl_attr_get_payload_len(a) == 4) {
+      char s[INET_ADDRSTRLEN];
+      inet_ntop(AF_INET, mnl_attr_get_payload(a), s, sizeof s);
+      p->gateway = s;
+    }
+  });
+  return MNL_CB_OK;
+}
+
 Result<in_addr> parse_v4(const std::string& s, const char* what) {
   in_addr a{};
   if (inet_pton(AF_INET, s.c_str(), &a) != 1) return make_error(Errc::invalid_argument, std::string(what) + " '" + s + "' is not an IPv4 address");
@@ -181,6 +194,66 @@ Result<LinkInfo> read_link(const std::string& ifname) {
     if (auto s = transact(nlh, addr_cb, &q, "get addresses of " + ifname); !s) return s.error();
   }
   return li;
+}
+
+Result<Path> lookup_route(const std::string& dst) {
+  auto a = parse_v4(dst, "route lookup destination");
+  if (!a) return a.error();
+  char buf[MNL_SOCKET_BUFFER_SIZE];
+  nlmsghdr* nlh = mnl_nlmsg_put_header(buf);
+  nlh->nlmsg_type = RTM_GETROUTE;
+  nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+  auto* rtm = static_cast<rtmsg*>(mnl_nlmsg_put_extra_header(nlh, sizeof(rtmsg)));
+  rtm->rtm_family = AF_INET;
+  rtm->rtm_dst_len = 32;
+  mnl_attr_put(nlh, RTA_DST, 4, &a->s_addr);
+  Path p;
+  if (auto s = transact(nlh, path_cb, &p, "route lookup for " + dst); !s) return s.error();
+  if (p.oif == 0) return make_error(Errc::not_found, "no route to " + dst);
+  return p;
+}
+
+Status replace_host_route(const std::string& dst, const Path& via) {
+  auto a = parse_v4(dst, "host route destination");
+  if (!a) return a.error();
+  in_addr gw{};
+  if (!via.gateway.empty()) {
+    auto g = parse_v4(via.gateway, "host route gateway");
+    if (!g) return g.error();
+    gw = *g;
+  }
+  char buf[MNL_SOCKET_BUFFER_SIZE];
+  nlmsghdr* nlh = mnl_nlmsg_put_header(buf);
+  nlh->nlmsg_type = RTM_NEWROUTE;
+  nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_REPLACE;
+  auto* rtm = static_cast<rtmsg*>(mnl_nlmsg_put_extra_header(nlh, sizeof(rtmsg)));
+  rtm->rtm_family = AF_INET;
+  rtm->rtm_dst_len = 32;
+  rtm->rtm_table = RT_TABLE_MAIN;
+  rtm->rtm_protocol = RTPROT_STATIC;
+  rtm->rtm_scope = via.gateway.empty() ? RT_SCOPE_LINK : RT_SCOPE_UNIVERSE;
+  rtm->rtm_type = RTN_UNICAST;
+  mnl_attr_put(nlh, RTA_DST, 4, &a->s_addr);
+  if (!via.gateway.empty()) mnl_attr_put(nlh, RTA_GATEWAY, 4, &gw.s_addr);
+  mnl_attr_put_u32(nlh, RTA_OIF, via.oif);
+  return transact(nlh, nullptr, nullptr, "host route " + dst);
+}
+
+Status delete_host_route(const std::string& dst) {
+  auto a = parse_v4(dst, "host route destination");
+  if (!a) return a.error();
+  char buf[MNL_SOCKET_BUFFER_SIZE];
+  nlmsghdr* nlh = mnl_nlmsg_put_header(buf);
+  nlh->nlmsg_type = RTM_DELROUTE;
+  nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+  auto* rtm = static_cast<rtmsg*>(mnl_nlmsg_put_extra_header(nlh, sizeof(rtmsg)));
+  rtm->rtm_family = AF_INET;
+  rtm->rtm_dst_len = 32;
+  rtm->rtm_table = RT_TABLE_MAIN;
+  rtm->rtm_protocol = RTPROT_STATIC;
+  rtm->rtm_scope = RT_SCOPE_NOWHERE;
+  mnl_attr_put(nlh, RTA_DST, 4, &a->s_addr);
+  return transact(nlh, nullptr, nullptr, "delete host route " + dst);
 }
 
 Status set_link_up(std::uint32_t ifindex, std::uint32_t mtu) {

@@ -41,6 +41,17 @@ struct Route {
 // "172.30.0.0/255.255.255.0" or "172.30.0.0/24" (openconnect's split-include format).
 Result<Route> parse_route(const std::string& text);
 
+// How the kernel reaches dst now (RTM_GETROUTE): the output device and the next hop
+// ("" when dst is on-link).
+struct Path {
+  std::uint32_t oif = 0;
+  std::string gateway;
+};
+Result<Path> lookup_route(const std::string& dst);
+// dst/32 through that path (replaces an existing one), and its removal.
+Status replace_host_route(const std::string& dst, const Path& via);
+Status delete_host_route(const std::string& dst);
+
 // Link up with the MTU (0 keeps the current one).
 Status set_link_up(std::uint32_t ifindex, std::uint32_t mtu);
 Status add_ipv4_address(std::uint32_t ifindex, const std::string& addr, std::uint8_t prefixlen);

@@ -101,6 +101,7 @@ Status Session::connect() {
   tun_cfg_.mtu = ip->mtu > 0 ? std::uint32_t(ip->mtu) : 0;
   for (const oc_split_include* i = ip->split_includes; i; i = i->next)
     if (i->route) tun_cfg_.routes.emplace_back(i->route);
+  if (ip->gateway_addr) tun_cfg_.gateway = ip->gateway_addr;
 
   auto tun = TunDevice::create(s_.ifname);
   if (!tun) return tun.error();
@@ -112,8 +113,9 @@ Status Session::connect() {
   if (s_.dtls && openconnect_setup_dtls(oc_, kDtlsAttemptPeriod) != 0)
     log::warn("vpn", "DTLS setup failed; the tunnel runs over TLS");
   log::info("vpn", "tunnel up on ", tun_.ifname(), ": ", tun_cfg_.address, "/",
-            tun_cfg_.netmask.empty() ? "255.255.255.255" : tun_cfg_.netmask, ", ", tun_cfg_.routes.size(),
-            " route(s), group '", filler_.chosen_group(), "'");
+            tun_cfg_.netmask.empty() ? "255.255.255.255" : tun_cfg_.netmask, ", ",
+            tun_cfg_.routes.empty() ? "full tunnel" : std::to_string(tun_cfg_.routes.size()) + " split route(s)",
+            ", group '", filler_.chosen_group(), "'");
   return {};
 }
 

@@ -32,7 +32,15 @@ Result<TunDevice> TunDevice::create(const std::string& ifname) {
   return t;
 }
 
-Status TunDevice::configure(const TunConfig& c) const {
+void TunDevice::close() {
+  if (!pinned_gateway_.empty()) {
+    if (auto s = delete_host_route(pinned_gateway_); !s) log::warn("vpn", s.error().message());
+    pinned_gateway_.clear();
+  }
+  fd_.reset();
+}
+
+Status TunDevice::configure(const TunConfig& c) {
   std::uint8_t plen = 32;
   if (!c.netmask.empty()) {
     auto p = mask_to_prefix(c.netmask);
@@ -41,7 +49,17 @@ Status TunDevice::configure(const TunConfig& c) const {
   }
   if (auto s = set_link_up(ifindex_, c.mtu); !s) return s;
   if (auto s = add_ipv4_address(ifindex_, c.address, plen); !s) return s;
-  for (const auto& r : c.routes) {
+  std::vector<std::string> routes = c.routes;
+  if (routes.empty()) {
+    routes = {"0.0.0.0/1", "128.0.0.0/1"};
+    if (auto path = lookup_route(c.gateway); path && path->oif != ifindex_) {
+      if (auto s = replace_host_route(c.gateway, *path); !s) return s;
+      pinned_gateway_ = c.gateway;
+    } else if (!path && !c.gateway.empty()) {
+      log::warn("vpn", "full tunnel without a pinned route to the gateway: ", path.error().message());
+    }
+  }
+  for (const auto& r : routes) {
     auto route = parse_route(r);
     if (!route) {
       log::warn("vpn", "skipping route pushed by the server: ", route.error().message());

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "common/fd.h"
@@ -18,25 +19,47 @@ struct TunConfig {
   std::string address;                // INTERNAL_IP4_ADDRESS
   std::string netmask;                // dotted quad ("" = /32)
   std::uint32_t mtu = 0;              // 0 = leave the kernel default
-  std::vector<std::string> routes;    // "net/mask" split includes; empty = none added
+  std::vector<std::string> routes;    // "net/mask" split includes
+  // No split include: full tunnel. 0.0.0.0/1 and 128.0.0.0/1 go through the tunnel (above
+  // the default route, which stays for when the tunnel goes) and the gateway's own address
+  // is pinned to the path it has now, so the tunnel does not swallow its own packets.
+  std::string gateway;                // VPN server address the tunnel runs to (IPv4 or "")
 };
 
 class TunDevice {
  public:
   // IFF_TUN | IFF_NO_PI named ifname, IPv6 off on it (no ND/MLD noise in the counters).
   static Result<TunDevice> create(const std::string& ifname);
-  Status configure(const TunConfig& c) const;
+  Status configure(const TunConfig& c);
 
   const std::string& ifname() const { return ifname_; }
   std::uint32_t ifindex() const { return ifindex_; }
   int fd() const { return fd_.get(); }
-  // Closing the last descriptor removes the device, its addresses and routes.
-  void close() { fd_.reset(); }
+  // Closing the last descriptor removes the device, its addresses and routes; the gateway's
+  // pinned host route (full tunnel) is removed here.
+  void close();
+  ~TunDevice() { close(); }
+  TunDevice() = default;
+  TunDevice(TunDevice&& o) noexcept
+      : fd_(std::move(o.fd_)), ifname_(std::move(o.ifname_)), ifindex_(o.ifindex_),
+        pinned_gateway_(std::exchange(o.pinned_gateway_, {})) {}
+  TunDevice& operator=(TunDevice&& o) {
+    if (this != &o) {
+      close();
+      fd_ = std::move(o.fd_);
+      ifname_ = std::move(o.ifname_);
+      ifindex_ = o.ifindex_;
+      pinned_gateway_ = std::move(o.pinned_gateway_);
+      o.pinned_gateway_.clear();
+    }
+    return *this;
+  }
 
  private:
   UniqueFd fd_;
   std::string ifname_;
   std::uint32_t ifindex_ = 0;
+  std::string pinned_gateway_;
 };
 
 }  // namespace phonesec::vpn

@@ -3,7 +3,8 @@
 // psv-s, the "inside" network 172.31.0.1/24 on its lo), the phone in namespace psvc
 // (10.98.0.2 on psv-c). The fixture makes its own PKI with certtool (a CA that signs the
 // gateway, and a rogue CA that does not), its users with ocpasswd, two tunnel groups
-// (voice 192.168.99.0/24, data 192.168.98.0/24), and starts/stops/kills ocserv itself.
+// (voice 192.168.99.0/24 and data 192.168.98.0/24 with a split route to 172.31.0.0/24, full
+// 192.168.96.0/24 with none: a full tunnel), and starts/stops/kills ocserv itself.
 // Everything lives under a private temp dir and the two namespaces, removed at the end.
 #pragma once
 
@@ -127,8 +128,8 @@ class OcservLab {
     return v.empty() ? ~0ull : std::stoull(v);
   }
 
-  static const LabUser& alice() {  // both groups
-    static const LabUser u{"alice", "Alice-Secret-7781", "voice,data"};
+  static const LabUser& alice() {  // every group
+    static const LabUser u{"alice", "Alice-Secret-7781", "voice,data,full"};
     return u;
   }
   static const LabUser& carol() {  // data only
@@ -184,6 +185,7 @@ class OcservLab {
     ::chmod((dir_ + "/ocpasswd").c_str(), 0644);
     write("groups/voice", "ipv4-network = 192.168.99.0/24\nroute = 172.31.0.0/255.255.255.0\n");
     write("groups/data", "ipv4-network = 192.168.98.0/24\nroute = 172.31.0.0/255.255.255.0\n");
+    write("groups/full", "ipv4-network = 192.168.96.0/24\n");  // no route: everything through the tunnel
   }
   void write_config() {
     const std::string& d = dir_;
@@ -204,7 +206,8 @@ class OcservLab {
           "dns = 10.98.0.53\n"
           "ipv4-network = 192.168.97.0\nipv4-netmask = 255.255.255.0\n"
           "ping-leases = false\ncisco-client-compat = true\ndtls-legacy = true\n"
-          "select-group = voice[Voice Phones]\nselect-group = data[Data Users]\nauto-select-group = false\n"
+          "select-group = voice[Voice Phones]\nselect-group = data[Data Users]\nselect-group = full[Full Tunnel]\n"
+          "auto-select-group = false\n"
           "config-per-group = " + d + "/groups/\n");
   }
 

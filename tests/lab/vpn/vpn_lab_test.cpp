@@ -157,6 +157,22 @@ TEST_F(VpnLab, RightGroupGetsThatGroupsAddressAndRoutesWithoutTouchingResolvConf
   EXPECT_EQ(read_file("/etc/resolv.conf"), resolv_before);
 }
 
+TEST_F(VpnLab, FullTunnelKeepsTheGatewayReachableAndCleansUp) {
+  vpn::VpnClient client(options());
+  client.boot(profile(OcservLab::alice(), "full"));
+  ASSERT_TRUE(client.connect());
+  ASSERT_TRUE(client.wait_for(connected, 10s)) << vpn::to_json(client.status());
+  EXPECT_EQ(client.status().address.rfind("192.168.96.", 0), 0u);
+  // Everything goes through the tunnel, except the gateway itself.
+  EXPECT_NE(capture(g_lab->in_client("ip route get 198.51.100.7")).find("dev psvpn0"), std::string::npos);
+  EXPECT_NE(capture(g_lab->in_client("ip route get 10.98.0.1")).find("dev psv-c"), std::string::npos);
+  EXPECT_NE(capture(g_lab->in_client("ip route show 10.98.0.1/32")).find("dev psv-c"), std::string::npos);
+  ping_through(3);
+  client.disconnect();
+  EXPECT_EQ(capture(g_lab->in_client("ip route show 10.98.0.1/32")), "") << "the gateway's host route outlived the tunnel";
+  EXPECT_EQ(capture(g_lab->in_client("ip route get 198.51.100.7 2>&1")).find("psvpn0"), std::string::npos);
+}
+
 TEST_F(VpnLab, WrongPasswordFailsWithReasonAndSwitchOff) {
   vpn::VpnClient client(options());
   client.apply([] {
@@ -178,7 +194,7 @@ TEST_F(VpnLab, WrongGroupFailsWithReason) {
     ASSERT_TRUE(client.connect());
     ASSERT_TRUE(client.wait_for(settled_off, 15s));
     std::string e = client.status().last_error;
-    EXPECT_NE(e.find("tunnel group 'sales' is not offered by the server (offered: voice, data)"), std::string::npos) << e;
+    EXPECT_NE(e.find("tunnel group 'sales' is not offered by the server (offered: voice, data, full)"), std::string::npos) << e;
   }
   {  // A group the server has, but the user is not in it.
     vpn::VpnClient client(options());

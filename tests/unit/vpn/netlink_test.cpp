@@ -57,6 +57,16 @@ TEST(VpnNetlink, LoopbackIsReadable) {
   EXPECT_EQ(r->ifindex, 1u);
 }
 
+TEST(VpnNetlink, RouteLookup) {
+  auto p = lookup_route("127.0.0.1");
+  ASSERT_TRUE(p) << p.error().message();
+  EXPECT_EQ(p->oif, 1u);  // lo
+  EXPECT_EQ(p->gateway, "");
+  auto bad = lookup_route("not-an-address");
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().code, Errc::invalid_argument);
+}
+
 TEST(VpnStatusJson, AllFieldsEscaped) {
   VpnStatus s;
   s.enabled = true;
