@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // The tunnel device: created by us (not by libopenconnect or a vpnc-script), so its name is
-// ours, nothing runs a shell, and the host's resolv.conf is never touched. configure() sets
-// only what the server pushed for the tunnel: link up, MTU, IPv4 address, split routes.
+// ours, nothing runs a shell (no vpnc-script), and the host's resolv.conf is never touched:
+// the DNS servers and domain the gateway pushes are not applied. configure() sets only the
+// tunnel's own link: up, MTU, IPv4 address, the split routes (or the full-tunnel routes).
 #pragma once
 
 #include <cstdint>

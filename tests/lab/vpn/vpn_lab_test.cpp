@@ -45,7 +45,7 @@ class VpnLab : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     ASSERT_EQ(geteuid(), 0u) << "lab tests need root (netns, tun)";
-    for (const char* t : {"ocserv", "ocpasswd", "certtool", "openssl", "ip"})
+    for (const char* t : {"ocserv", "ocpasswd", "certtool", "openssl", "ip", "nft", "ping"})
       ASSERT_TRUE(have(t)) << t << " is missing (cmake/deps/vpn.txt)";
     g_lab = std::make_unique<OcservLab>();
     g_lab->start();
