@@ -380,7 +380,9 @@ TEST_F(VpnLab, SecretsNeverPrinted) {
       std::string rest = line.substr(p + std::strlen(h));
       EXPECT_TRUE(rest.empty() || rest[0] == ';' || rest.rfind("<elided>", 0) == 0) << line;
     }
-    if (line.find("X-DTLS-App-ID:") != std::string::npos) EXPECT_NE(line.find("<elided>"), std::string::npos) << line;
+    if (line.find("X-DTLS-App-ID:") != std::string::npos) {
+      EXPECT_NE(line.find("<elided>"), std::string::npos) << line;
+    }
   }
 }
 
