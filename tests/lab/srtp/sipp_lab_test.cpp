@@ -123,9 +123,33 @@ TEST_P(SippMediaSec, RegisterThenInviteWithSdes) {
   ack.to_tag = to.substr(tpos + 4);
   ack.extra = neg.request_headers("ACK");
   ua.send(ack);
+
+  // re-INVITE with fresh keys: new crypto contexts from sipp's new answer.
+  auto first_key = (*offer)[0].keys[0].key;
+  pss::SipRequest reinv = ack;
+  reinv.method = "INVITE";
+  reinv.cseq = 2;
+  auto reoffer = keys.call(inv.call_id).make_offer(0, suites, true);
+  ASSERT_TRUE(reoffer.ok());
+  EXPECT_FALSE((*reoffer)[0].keys[0].key.same_as(first_key));
+  reinv.extra = neg.request_headers("INVITE");
+  reinv.body = offer_sdp(*reoffer, neg.agreed());
+  auto r5 = ua.transact(reinv);
+  phonesec::secure_wipe(reinv.body.data(), reinv.body.size());
+  ASSERT_TRUE(r5) << "no answer to re-INVITE; sipp said:\n" << pss::slurp(dir / "sipp.out");
+  ASSERT_EQ(r5->status, 200);
+  auto sdp2 = parse_sdp(r5->body);
+  ASSERT_TRUE(sdp2.ok());
+  ASSERT_EQ(sdp2->media.size(), 1u);
+  ASSERT_TRUE(keys.call(inv.call_id).accept_answer(0, sdp2->media[0].crypto).ok());
+  EXPECT_EQ(keys.find(inv.call_id)->stream(0)->generation, 2u);
+  EXPECT_FALSE(sdp2->media[0].crypto[0].keys[0].key.same_as(sdp->media[0].crypto[0].keys[0].key));
+  ack.cseq = 2;
+  ua.send(ack);
+
   pss::SipRequest bye = ack;
   bye.method = "BYE";
-  bye.cseq = 2;
+  bye.cseq = 3;
   bye.extra = neg.request_headers("BYE");
   auto r4 = ua.transact(bye);
   ASSERT_TRUE(r4);
