@@ -5,11 +5,14 @@
 #include <netinet/in.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
+#include <openssl/ssl.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <map>
 #include <stdexcept>
 
@@ -113,18 +116,97 @@ std::string digest_authorization(const std::string& challenge, const std::string
   return v;
 }
 
-SipUa::SipUa(std::uint16_t local_port, std::uint16_t remote_port, std::string user)
-    : local_(local_port), remote_(remote_port), user_(std::move(user)) {
-  fd_ = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+SipUa::SipUa(std::uint16_t local_port, std::uint16_t remote_port, std::string user, UaTransport t)
+    : local_(local_port), remote_(remote_port), user_(std::move(user)), transport_(t) {
   sockaddr_in a{};
   a.sin_family = AF_INET;
-  a.sin_port = htons(local_);
   a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (t == UaTransport::udp) {
+    fd_ = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    a.sin_port = htons(local_);
+    if (fd_ < 0 || bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) throw std::runtime_error("SipUa bind");
+    return;
+  }
+  fd_ = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  a.sin_port = htons(local_);
+  int one = 1;
+  setsockopt(fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
   if (fd_ < 0 || bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) throw std::runtime_error("SipUa bind");
+  a.sin_port = htons(remote_);
+  bool connected = false;
+  for (int i = 0; i < 50 && !connected; ++i) {  // the relay may still be starting
+    connected = connect(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
+    if (!connected) usleep(100000);
+  }
+  if (!connected) throw std::runtime_error("SipUa: TLS peer not reachable");
+  SSL_CTX* ctx = SSL_CTX_new(TLS_client_method());
+  SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, nullptr);
+  SSL* ssl = SSL_new(ctx);
+  SSL_set_fd(ssl, fd_);
+  ctx_ = ctx;
+  ssl_ = ssl;
+  if (SSL_connect(ssl) != 1) throw std::runtime_error("SipUa: TLS handshake failed");
 }
 
 SipUa::~SipUa() {
+  if (ssl_) {
+    SSL_shutdown(static_cast<SSL*>(ssl_));
+    SSL_free(static_cast<SSL*>(ssl_));
+  }
+  if (ctx_) SSL_CTX_free(static_cast<SSL_CTX*>(ctx_));
   if (fd_ >= 0) close(fd_);
+}
+
+bool SipUa::tls_version(std::string& v) const {
+  if (!ssl_) return false;
+  v = SSL_get_version(static_cast<SSL*>(ssl_));
+  return true;
+}
+
+void SipUa::write(const std::string& m) {
+  if (transport_ == UaTransport::tls) {
+    SSL_write(static_cast<SSL*>(ssl_), m.data(), int(m.size()));
+    return;
+  }
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(remote_);
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  sendto(fd_, m.data(), m.size(), 0, reinterpret_cast<sockaddr*>(&a), sizeof a);
+}
+
+std::optional<std::string> SipUa::read_message(int ms) {
+  auto end = std::chrono::steady_clock::now() + std::chrono::milliseconds(ms);
+  for (;;) {
+    if (transport_ == UaTransport::tls) {
+      // Stream: a message is complete at CRLFCRLF + Content-Length bytes.
+      size_t he = inbuf_.find("\r\n\r\n");
+      if (he != std::string::npos) {
+        size_t cl = 0;
+        size_t p = inbuf_.find("\r\nContent-Length:");
+        if (p != std::string::npos && p < he) cl = std::strtoul(inbuf_.c_str() + p + 17, nullptr, 10);
+        if (inbuf_.size() >= he + 4 + cl) {
+          std::string m = inbuf_.substr(0, he + 4 + cl);
+          inbuf_.erase(0, he + 4 + cl);
+          return m;
+        }
+      }
+    }
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(end - std::chrono::steady_clock::now()).count();
+    if (left <= 0) return std::nullopt;
+    bool pending = ssl_ && SSL_pending(static_cast<SSL*>(ssl_)) > 0;
+    pollfd p{fd_, POLLIN, 0};
+    if (!pending && poll(&p, 1, int(std::min<long long>(left, 50))) <= 0) continue;
+    char buf[65536];
+    if (transport_ == UaTransport::udp) {
+      ssize_t n = recv(fd_, buf, sizeof buf, 0);
+      if (n > 0) return std::string(buf, size_t(n));
+    } else {
+      int n = SSL_read(static_cast<SSL*>(ssl_), buf, sizeof buf);
+      if (n <= 0) return std::nullopt;
+      inbuf_.append(buf, size_t(n));
+    }
+  }
 }
 
 std::string SipUa::request_uri(const std::string& method) const {
@@ -138,7 +220,7 @@ std::string SipUa::build(const SipRequest& r, const std::string& branch) const {
   std::string to = reg ? "<sip:" + user_ + "@ms.test>" : "<sip:bob@ms.test>";
   if (!r.to_tag.empty()) to += ";tag=" + r.to_tag;
   std::string m = r.method + " " + request_uri(r.method) + " SIP/2.0\r\n";
-  m += "Via: SIP/2.0/UDP " + me + ";branch=" + branch + "\r\n";
+  m += std::string("Via: SIP/2.0/") + (transport_ == UaTransport::tls ? "TLS " : "UDP ") + me + ";branch=" + branch + "\r\n";
   m += "From: <sip:" + user_ + "@ms.test>;tag=" + r.from_tag + "\r\n";
   m += "To: " + to + "\r\n";
   m += "Call-ID: " + r.call_id + "\r\n";
@@ -152,33 +234,21 @@ std::string SipUa::build(const SipRequest& r, const std::string& branch) const {
   return m;
 }
 
-void SipUa::send(const SipRequest& r) {
-  std::string m = build(r, "z9hG4bK" + random_token());
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_port = htons(remote_);
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  sendto(fd_, m.data(), m.size(), 0, reinterpret_cast<sockaddr*>(&a), sizeof a);
-}
+void SipUa::send(const SipRequest& r) { write(build(r, "z9hG4bK" + random_token())); }
 
 std::optional<SipResponse> SipUa::transact(const SipRequest& r, int timeout_ms) {
   std::string m = build(r, "z9hG4bK" + random_token());
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_port = htons(remote_);
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   auto end = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
-  bool provisional = false;
+  bool sent = false, provisional = false;
   while (std::chrono::steady_clock::now() < end) {
-    if (!provisional) sendto(fd_, m.data(), m.size(), 0, reinterpret_cast<sockaddr*>(&a), sizeof a);
-    pollfd p{fd_, POLLIN, 0};
+    // UDP retransmits every 500 ms until a provisional response; TLS sends once.
+    if (!sent || (transport_ == UaTransport::udp && !provisional)) write(m);
+    sent = true;
     auto slice = std::chrono::steady_clock::now() + std::chrono::milliseconds(500);
-    while (std::chrono::steady_clock::now() < slice && poll(&p, 1, 50) >= 0) {
-      if (!(p.revents & POLLIN)) continue;
-      char buf[65536];
-      ssize_t n = recv(fd_, buf, sizeof buf, 0);
-      if (n <= 0) continue;
-      auto resp = parse_response(std::string(buf, size_t(n)));
+    while (std::chrono::steady_clock::now() < slice) {
+      auto msg = read_message(100);
+      if (!msg) continue;
+      auto resp = parse_response(*msg);
       if (!resp) continue;
       auto cseq = resp->header("CSeq");
       if (cseq.find(r.method) == std::string::npos || std::atoi(cseq.c_str()) != int(r.cseq)) continue;

@@ -29,9 +29,14 @@ struct SipRequest {
   std::string body;  // SDP or empty
 };
 
+enum class UaTransport { udp, tls };
+
 class SipUa {
  public:
-  SipUa(std::uint16_t local_port, std::uint16_t remote_port, std::string user = "phone1");
+  // UDP: bound to 127.0.0.1:local_port. TLS: a TCP connection to remote_port wrapped in TLS
+  // (no certificate check: test peer), messages framed by Content-Length.
+  SipUa(std::uint16_t local_port, std::uint16_t remote_port, std::string user = "phone1",
+        UaTransport t = UaTransport::udp);
   ~SipUa();
   // Sends the request, retransmitting every 500 ms, until a final response or `timeout_ms`.
   std::optional<SipResponse> transact(const SipRequest& r, int timeout_ms = 8000);
@@ -39,10 +44,17 @@ class SipUa {
   void send(const SipRequest& r);
   std::string request_uri(const std::string& method) const;
   std::uint16_t local_port() const { return local_; }
+  bool tls_version(std::string& v) const;
 
  private:
   std::string build(const SipRequest& r, const std::string& branch) const;
+  void write(const std::string& m);
+  std::optional<std::string> read_message(int ms);  // one complete message, or nullopt
   int fd_ = -1;
+  UaTransport transport_;
+  void* ctx_ = nullptr;  // SSL_CTX
+  void* ssl_ = nullptr;  // SSL
+  std::string inbuf_;
   std::uint16_t local_, remote_;
   std::string user_;
 };

@@ -5,6 +5,8 @@
 // install SRTP sessions from its SDP answer.
 #include <gtest/gtest.h>
 
+#include <optional>
+
 #include "lab_env.h"
 #include "sip_ua.h"
 #include "srtp/key_store.h"
@@ -16,10 +18,14 @@ using namespace phonesec::srtp;
 namespace {
 
 constexpr std::uint16_t kSippPort = 5070;
+constexpr std::uint16_t kTlsPort = 5071;
 
 struct Flow {
+  const char* name;
   const char* scenario;
-  bool request;  // MediaSec_Request_1_
+  bool request;        // MediaSec_Request_1_
+  bool over_tls_only;  // MediaSec_Over_TLS_Only_1_
+  pss::UaTransport transport;
   int challenge;
   MediaSecState after_register;
 };
@@ -60,14 +66,36 @@ class SippMediaSec : public ::testing::TestWithParam<Flow> {
 
 TEST_P(SippMediaSec, RegisterThenInviteWithSdes) {
   const Flow f = GetParam();
-  auto dir = pss::scratch(std::string("sipp-") + std::to_string(f.challenge) + (f.request ? "c" : "s"));
+  const bool tls = f.transport == pss::UaTransport::tls;
+  const bool mediasec = !f.over_tls_only || tls;
+  auto dir = pss::scratch(std::string("sipp-") + f.name);
   const std::string scen = std::string(PS_SOURCE_DIR) + "/tests/lab/srtp/scenarios/" + f.scenario;
-  pss::Child sipp({"sipp", "-sf", scen, "-i", "127.0.0.1", "-p", std::to_string(kSippPort), "-m", "2", "-nostdin",
-                   "-trace_err", "-trace_msg"},
-                  dir, "sipp.out");
+  std::vector<std::string> argv = {"sipp", "-sf", scen, "-i", "127.0.0.1", "-p", std::to_string(kSippPort),
+                                   "-m", "2", "-nostdin", "-trace_err", "-trace_msg"};
+  std::optional<pss::Child> relay;
+  std::uint16_t target = kSippPort;
+  if (tls) {
+    // sipp has no TLS: it listens on TCP behind a TLS relay, with a throw-away certificate.
+    argv.insert(argv.end(), {"-t", "t1"});
+    ASSERT_EQ(std::system(("openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 1 "
+                           "-subj /CN=ms.test -keyout " + (dir / "key.pem").string() + " -out " +
+                           (dir / "cert.pem").string() + " >/dev/null 2>&1").c_str()), 0);
+    relay.emplace(std::vector<std::string>{"python3", std::string(PS_SOURCE_DIR) + "/tests/lab/srtp/tls_relay.py",
+                                           std::to_string(kTlsPort), std::to_string(kSippPort),
+                                           (dir / "cert.pem").string(), (dir / "key.pem").string()},
+                  dir, "relay.out");
+    target = kTlsPort;
+  }
+  pss::Child sipp(argv, dir, "sipp.out");
+  std::this_thread::sleep_for(std::chrono::milliseconds(tls ? 700 : 0));
 
-  MediaSecNegotiator neg({1, f.request, false}, SipTransport::udp);
-  pss::SipUa ua(5080, kSippPort);
+  MediaSecNegotiator neg({1, f.request, f.over_tls_only}, tls ? SipTransport::tls : SipTransport::udp);
+  pss::SipUa ua(5080, target, "phone1", f.transport);
+  if (tls) {
+    std::string v;
+    ASSERT_TRUE(ua.tls_version(v));
+    EXPECT_TRUE(v == "TLSv1.3" || v == "TLSv1.2") << v;
+  }
 
   // REGISTER, challenge, REGISTER again with Security-Verify (and credentials).
   pss::SipRequest reg{"REGISTER", pss::random_token() + "@127.0.0.1", 1, pss::random_token(), "", {}, ""};
@@ -77,7 +105,7 @@ TEST_P(SippMediaSec, RegisterThenInviteWithSdes) {
   ASSERT_EQ(r1->status, f.challenge);
   ASSERT_TRUE(neg.on_response(r1->status, "REGISTER", r1->headers).ok());
   EXPECT_EQ(neg.state(), f.after_register);
-  EXPECT_TRUE(neg.agreed());
+  EXPECT_EQ(neg.agreed(), mediasec);
 
   reg.cseq = 2;
   reg.extra = neg.request_headers("REGISTER");
@@ -89,7 +117,7 @@ TEST_P(SippMediaSec, RegisterThenInviteWithSdes) {
   ASSERT_TRUE(r2);
   ASSERT_EQ(r2->status, 200) << "sipp refused the second REGISTER";
   ASSERT_TRUE(neg.on_response(200, "REGISTER", r2->headers).ok());
-  ASSERT_EQ(neg.server_list().size(), 3u);  // the 200's list replaced the 401's: no duplicates
+  ASSERT_EQ(neg.server_list().size(), mediasec ? 3u : 0u);  // the 200's list replaced the 401's
 
   // INVITE: Security-Verify + option tags, SDES offer with a=3ge2ae:requested.
   KeyStore keys;
@@ -158,18 +186,21 @@ TEST_P(SippMediaSec, RegisterThenInviteWithSdes) {
 
   int rc = sipp.wait(15000);
   EXPECT_EQ(rc, 0) << pss::slurp(dir / "sipp.out");
+  if (tls) EXPECT_NE(pss::slurp(dir / "relay.out").find("accepted TLSv1."), std::string::npos) << "no TLS hop";
   EXPECT_EQ(sipp_check_failures(dir), "") << "sipp checks failed";
   std::filesystem::remove_all(dir);
 }
 
+using pss::UaTransport;
 INSTANTIATE_TEST_SUITE_P(
     Flows, SippMediaSec,
-    ::testing::Values(Flow{"uas_401.xml", true, 401, MediaSecState::Challenged},
-                      Flow{"uas_494.xml", true, 494, MediaSecState::Required},
-                      Flow{"uas_server.xml", false, 401, MediaSecState::Verifying}),
-    [](const auto& i) {
-      return std::string(i.param.request ? "Client" : "Server") + std::to_string(i.param.challenge);
-    });
+    ::testing::Values(
+        Flow{"Client401", "uas_401.xml", true, false, UaTransport::udp, 401, MediaSecState::Challenged},
+        Flow{"Client494", "uas_494.xml", true, false, UaTransport::udp, 494, MediaSecState::Required},
+        Flow{"Server401", "uas_server.xml", false, false, UaTransport::udp, 401, MediaSecState::Verifying},
+        Flow{"TlsOnlyOverTls", "uas_401.xml", true, true, UaTransport::tls, 401, MediaSecState::Challenged},
+        Flow{"TlsOnlyOverUdp", "uas_plain.xml", true, true, UaTransport::udp, 401, MediaSecState::Off}),
+    [](const auto& i) { return std::string(i.param.name); });
 
 // The harness can fail: a phone in client mode against a registrar that expects the phone to
 // stay silent (server-initiated) trips sipp's checks on the very first REGISTER.
