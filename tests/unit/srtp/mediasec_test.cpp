@@ -119,3 +119,24 @@ TEST(MediaSec, BadSecurityServerIsAnErrorAndKeepsState) {
   EXPECT_NE(st.error().context.find("Security-Server"), std::string::npos);
   EXPECT_EQ(n.state(), MediaSecState::ClientOffered);
 }
+
+TEST(MediaSec, ProxyChallenge407KeepsSecurityClient) {
+  MediaSecNegotiator n({4, true, false}, SipTransport::tls);
+  (void)n.request_headers("REGISTER");
+  ASSERT_TRUE(n.on_response(407, "REGISTER", kServer).ok());
+  EXPECT_EQ(n.state(), MediaSecState::Challenged);
+  auto h = n.request_headers("REGISTER");
+  EXPECT_EQ(vals(h, "Security-Client").size(), 1u);
+  EXPECT_EQ(vals(h, "Security-Verify"), kEcho);
+}
+
+TEST(MediaSec, ClientModeWithoutServerListSendsNoVerify) {
+  MediaSecNegotiator n({1, true, false}, SipTransport::udp);
+  EXPECT_TRUE(n.request_headers("OPTIONS").empty());  // Security-Client rides on REGISTER only
+  (void)n.request_headers("REGISTER");
+  ASSERT_TRUE(n.on_response(200, "REGISTER", {}).ok());
+  EXPECT_EQ(n.state(), MediaSecState::ClientOffered);
+  EXPECT_FALSE(n.agreed());
+  EXPECT_TRUE(n.request_headers("INVITE").empty());
+  EXPECT_EQ(vals(n.request_headers("REGISTER"), "Security-Client").size(), 1u);
+}

@@ -3,6 +3,7 @@
 
 #include <cstring>
 
+#include "common/log.h"
 #include "srtp/key_store.h"
 
 using namespace phonesec::srtp;
@@ -201,4 +202,32 @@ TEST(KeyStore, AnswerMustEchoAnOfferedTagAndSuite) {
   auto r = b.call("y").answer_offer(0, none);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().code, phonesec::Errc::unsupported);
+}
+
+// Keys never reach the log: run a full offer/answer/rekey at debug level and look for them.
+TEST(KeyStore, KeysNeverLogged) {
+  phonesec::log::set_level(phonesec::log::Level::debug);
+  testing::internal::CaptureStderr();
+  KeyStore alice, bob;
+  const Suite suites[] = {Suite::AES_CM_128_HMAC_SHA1_80};
+  std::vector<std::string> secrets;
+  for (int round = 0; round < 2; ++round) {
+    auto offer = alice.call("c").make_offer(0, suites, round > 0);
+    ASSERT_TRUE(offer.ok());
+    auto ans = bob.call("c").answer_offer(0, *offer);
+    ASSERT_TRUE(ans.ok());
+    ASSERT_TRUE(alice.call("c").accept_answer(0, {*ans}).ok());
+    secrets.push_back((*offer)[0].keys[0].key.to_base64().reveal());
+    secrets.push_back(ans->keys[0].key.to_base64().reveal());
+  }
+  alice.end_call("c");
+  bob.end_call("c");
+  std::string log = testing::internal::GetCapturedStderr();
+  phonesec::log::set_level(phonesec::log::Level::info);
+  EXPECT_NE(log.find("keys installed"), std::string::npos) << "nothing logged at all: the check would be empty";
+  EXPECT_NE(log.find("rekeyed"), std::string::npos);
+  for (auto& s : secrets) {
+    EXPECT_EQ(log.find(s), std::string::npos);
+    EXPECT_EQ(log.find(s.substr(0, 16)), std::string::npos);
+  }
 }
