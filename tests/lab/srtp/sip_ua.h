@@ -51,12 +51,12 @@ class SipUa {
   void write(const std::string& m);
   std::optional<std::string> read_message(int ms);  // one complete message, or nullopt
   int fd_ = -1;
+  std::uint16_t local_, remote_;
+  std::string user_;
   UaTransport transport_;
   void* ctx_ = nullptr;  // SSL_CTX
   void* ssl_ = nullptr;  // SSL
   std::string inbuf_;
-  std::uint16_t local_, remote_;
-  std::string user_;
 };
 
 // Authorization header value for a WWW-Authenticate challenge.

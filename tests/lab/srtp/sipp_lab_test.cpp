@@ -186,7 +186,9 @@ TEST_P(SippMediaSec, RegisterThenInviteWithSdes) {
 
   int rc = sipp.wait(15000);
   EXPECT_EQ(rc, 0) << pss::slurp(dir / "sipp.out");
-  if (tls) EXPECT_NE(pss::slurp(dir / "relay.out").find("accepted TLSv1."), std::string::npos) << "no TLS hop";
+  if (tls) {
+    EXPECT_NE(pss::slurp(dir / "relay.out").find("accepted TLSv1."), std::string::npos) << "no TLS hop";
+  }
   EXPECT_EQ(sipp_check_failures(dir), "") << "sipp checks failed";
   std::filesystem::remove_all(dir);
 }

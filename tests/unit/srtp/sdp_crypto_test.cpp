@@ -12,7 +12,6 @@ CryptoAttribute P(const std::string& s) {
   EXPECT_TRUE(r.ok()) << r.error().message();
   return r.ok() ? r.value() : CryptoAttribute{};
 }
-MasterKey K(Suite s) { return MasterKey::generate(s).value(); }
 }  // namespace
 
 
