@@ -86,6 +86,20 @@ Result<SdpInfo> parse_sdp(std::string_view body) {
   return info;
 }
 
+SecretString media_security_lines(const std::vector<CryptoAttribute>& crypto, bool mediasec_agreed) {
+  std::string s;
+  s.reserve(160 * crypto.size() + 32);  // one allocation: no stray key copies in freed blocks
+  for (auto& c : crypto) {
+    s += format_crypto_attribute(c).reveal();
+    s += "\r\n";
+  }
+  if (mediasec_agreed) {
+    s += kMediaSecAttr;
+    s += "\r\n";
+  }
+  return SecretString(std::move(s));
+}
+
 std::string redact_sdp(std::string_view body) {
   std::string out;
   out.reserve(body.size());

@@ -35,6 +35,10 @@ struct SdpInfo {
 // Errors only for a body that is not SDP at all (no v=0, an m= line that cannot be read).
 Result<SdpInfo> parse_sdp(std::string_view body);
 
+// The security lines of one m-section, CRLF-terminated: the a=crypto lines in order, then
+// a=3ge2ae:requested when MediaSec is agreed. Holds keys, hence a SecretString.
+SecretString media_security_lines(const std::vector<CryptoAttribute>& crypto, bool mediasec_agreed);
+
 // Replaces the key of every "inline:" parameter by ******** — for logging SDP bodies.
 std::string redact_sdp(std::string_view body);
 

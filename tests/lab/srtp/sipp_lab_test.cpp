@@ -48,8 +48,7 @@ std::string offer_sdp(const std::vector<CryptoAttribute>& crypto, bool mediasec)
   s.reserve(1024);
   s += "v=0\r\no=phone1 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n";
   s += "m=audio 30000 RTP/SAVP 0\r\na=rtpmap:0 PCMU/8000\r\n";
-  for (auto& c : crypto) s += format_crypto_attribute(c).reveal() + "\r\n";
-  if (mediasec) s += std::string(kMediaSecAttr) + "\r\n";
+  s += media_security_lines(crypto, mediasec).reveal();
   return s;
 }
 

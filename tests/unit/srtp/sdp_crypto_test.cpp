@@ -164,3 +164,11 @@ TEST(Base64, RoundTripAndRejects) {
   EXPECT_FALSE(base64_decode("AB=C", out, sizeof out));
   EXPECT_FALSE(base64_decode("AAAA", out, 2));
 }
+
+TEST(Sdp, MediaSecurityLines) {
+  std::vector<CryptoAttribute> c = {P("1 AES_CM_128_HMAC_SHA1_80 inline:" + b64(30)), P("2 AEAD_AES_128_GCM inline:" + b64(28))};
+  EXPECT_EQ(media_security_lines(c, true).reveal(), "a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:" + b64(30) +
+                                                        "\r\na=crypto:2 AEAD_AES_128_GCM inline:" + b64(28) +
+                                                        "\r\na=3ge2ae:requested\r\n");
+  EXPECT_EQ(media_security_lines(c, false).reveal().find("3ge2ae"), std::string::npos);
+}
