@@ -130,42 +130,51 @@ Result<SrtpSession> SrtpSession::create(Direction d, const std::vector<KeyParam>
   const std::size_t mki_len = mki ? keys[0].mki_len : 0;
   out.rtp_trailer_ = suite_info(suite).rtp_tag + mki_len;
   out.rtcp_trailer_ = (suite_info(suite).aead ? 16 : 10) + 4 + mki_len;
+  if (keys[0].lifetime && (keys.size() == 1 || d == Direction::outbound)) out.limit_ = *keys[0].lifetime;
   return out;
 }
 
 Result<std::size_t> SrtpSession::protect_rtp(std::uint8_t* buf, std::size_t len, std::size_t cap) {
   if (len < 12 || cap < len + rtp_trailer_ || len > 0xffff)
     return make_error(Errc::invalid_argument, "srtp protect: packet too short or no room for the tag");
+  if (used_ >= limit_) return srtp_error("packet", srtp_err_status_key_expired);
   int n = int(len);
   srtp_err_status_t st = mki_ ? srtp_protect_mki(ctx_.get(), buf, &n, 1, 0) : srtp_protect(ctx_.get(), buf, &n);
   if (st != srtp_err_status_ok) return srtp_error("protect", st);
+  ++used_;
   return std::size_t(n);
 }
 
 Result<std::size_t> SrtpSession::unprotect_rtp(std::uint8_t* buf, std::size_t len) {
   if (len < 12 || len > 0xffff) return make_error(Errc::invalid_argument, "srtp unprotect: bad packet length");
+  if (used_ >= limit_) return srtp_error("packet", srtp_err_status_key_expired);
   int n = int(len);
   srtp_err_status_t st = mki_ ? srtp_unprotect_mki(ctx_.get(), buf, &n, 1) : srtp_unprotect(ctx_.get(), buf, &n);
   if (st != srtp_err_status_ok) return srtp_error("unprotect", st);
+  ++used_;
   return std::size_t(n);
 }
 
 Result<std::size_t> SrtpSession::protect_rtcp(std::uint8_t* buf, std::size_t len, std::size_t cap) {
   if (len < 8 || cap < len + rtcp_trailer_ || len > 0xffff)
     return make_error(Errc::invalid_argument, "srtcp protect: packet too short or no room for the trailer");
+  if (used_ >= limit_) return srtp_error("packet", srtp_err_status_key_expired);
   int n = int(len);
   srtp_err_status_t st =
       mki_ ? srtp_protect_rtcp_mki(ctx_.get(), buf, &n, 1, 0) : srtp_protect_rtcp(ctx_.get(), buf, &n);
   if (st != srtp_err_status_ok) return srtp_error("protect_rtcp", st);
+  ++used_;
   return std::size_t(n);
 }
 
 Result<std::size_t> SrtpSession::unprotect_rtcp(std::uint8_t* buf, std::size_t len) {
   if (len < 8 || len > 0xffff) return make_error(Errc::invalid_argument, "srtcp unprotect: bad packet length");
+  if (used_ >= limit_) return srtp_error("packet", srtp_err_status_key_expired);
   int n = int(len);
   srtp_err_status_t st =
       mki_ ? srtp_unprotect_rtcp_mki(ctx_.get(), buf, &n, 1) : srtp_unprotect_rtcp(ctx_.get(), buf, &n);
   if (st != srtp_err_status_ok) return srtp_error("unprotect_rtcp", st);
+  ++used_;
   return std::size_t(n);
 }
 

@@ -25,6 +25,11 @@ struct SessionOptions {
   unsigned window = 128;  // replay window (SDES WSH)
 };
 
+// SDES key lifetime (RFC 4568 §6.1): the session counts SRTP + SRTCP packets under its master key
+// and refuses more than the first key's lifetime allows (a single key, or the outbound key of an
+// MKI set). packets_left() lets the controller rekey (re-INVITE) before that. Without a lifetime
+// libsrtp2's own limits apply (2^48 SRTP, 2^31 SRTCP).
+
 // libsrtp2 is initialised once per process; every SrtpSession::create calls this.
 Status srtp_library_init();
 
@@ -48,6 +53,7 @@ class SrtpSession {
   Direction direction() const { return dir_; }
   // Bytes protect may append (tag + MKI, plus the SRTCP index for RTCP).
   std::size_t trailer_room() const { return rtcp_trailer_; }
+  std::uint64_t packets_left() const { return limit_ - used_; }
 
  private:
   struct Free {
@@ -60,6 +66,8 @@ class SrtpSession {
   bool mki_ = false;
   std::size_t rtp_trailer_ = 0;
   std::size_t rtcp_trailer_ = 0;
+  std::uint64_t limit_ = ~std::uint64_t(0);
+  std::uint64_t used_ = 0;
 };
 
 }  // namespace phonesec::srtp

@@ -231,3 +231,28 @@ TEST(KeyStore, KeysNeverLogged) {
     EXPECT_EQ(log.find(s.substr(0, 16)), std::string::npos);
   }
 }
+
+TEST(Session, KeyLifetimeIsEnforced) {
+  std::vector<KeyParam> keys(1);
+  keys[0].key = K(Suite::AES_CM_128_HMAC_SHA1_80);
+  keys[0].lifetime = 3;
+  auto tx = SrtpSession::create(Direction::outbound, keys);
+  auto rx = SrtpSession::create(Direction::inbound, keys);
+  ASSERT_TRUE(tx.ok() && rx.ok());
+  EXPECT_EQ(tx->packets_left(), 3u);
+  for (std::uint16_t seq = 1; seq <= 2; ++seq) {
+    Pkt p = rtp(seq);
+    auto n = tx->protect_rtp(p.b, p.len, sizeof p.b);
+    ASSERT_TRUE(n.ok());
+    ASSERT_TRUE(rx->unprotect_rtp(p.b, *n).ok());
+  }
+  Pkt c = rtcp();  // SRTCP packets count against the same master key
+  auto cn = tx->protect_rtcp(c.b, c.len, sizeof c.b);
+  ASSERT_TRUE(cn.ok());
+  ASSERT_TRUE(rx->unprotect_rtcp(c.b, *cn).ok());
+  EXPECT_EQ(tx->packets_left(), 0u);
+  Pkt p = rtp(3);
+  auto over = tx->protect_rtp(p.b, p.len, sizeof p.b);
+  ASSERT_FALSE(over.ok());
+  EXPECT_NE(over.error().context.find("lifetime"), std::string::npos);
+}
