@@ -142,10 +142,10 @@ TEST_P(FfmpegSrtp, FfmpegSendsToOurReceiver) {
 }
 
 namespace {
-// Sends ~2.5 s of a 1 kHz PCMU tone through `tx` to an ffmpeg that decodes the SDP's key and
+// Sends a 1 kHz PCMU tone (at twice real time, up to 10 s) through `tx` to an ffmpeg that decodes the SDP's key and
 // stream to raw samples (-t 1). Returns ffmpeg's exit code (-1: still waiting, killed).
 int send_to_ffmpeg(Suite suite, const MasterKey& sdp_key, SrtpSession& tx, const std::filesystem::path& dir,
-                   std::vector<std::int16_t>& samples) {
+                   std::vector<std::int16_t>& samples, std::uint32_t max_packets = 1000) {
   {
     std::ofstream sdp(dir / "in.sdp");
     sdp << "v=0\r\no=- 0 0 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
@@ -164,7 +164,7 @@ int send_to_ffmpeg(Suite suite, const MasterKey& sdp_key, SrtpSession& tx, const
     to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     std::this_thread::sleep_for(std::chrono::milliseconds(400));  // let ffmpeg open its socket
     double phase = 0;
-    for (std::uint32_t seq = 0; seq < 250 && ff.running(); ++seq) {
+    for (std::uint32_t seq = 0; seq < max_packets && ff.running(); ++seq) {  // until ffmpeg has its second
       std::uint8_t pkt[256] = {0x80, 0x00, std::uint8_t(seq >> 8), std::uint8_t(seq),
                                std::uint8_t((seq * 160) >> 24), std::uint8_t((seq * 160) >> 16),
                                std::uint8_t((seq * 160) >> 8), std::uint8_t(seq * 160), 0x11, 0x22, 0x33, 0x44};
@@ -207,7 +207,7 @@ TEST_F(FfmpegSrtp, FfmpegWithAnotherKeyDecodesNothing) {
   auto tx = SrtpSession::create(Direction::outbound, *key);
   ASSERT_TRUE(tx.ok());
   std::vector<std::int16_t> samples;
-  EXPECT_NE(send_to_ffmpeg(Suite::AES_CM_128_HMAC_SHA1_80, *other, *tx, dir, samples), 0);
+  EXPECT_NE(send_to_ffmpeg(Suite::AES_CM_128_HMAC_SHA1_80, *other, *tx, dir, samples, 150), 0);
   EXPECT_LT(samples.size(), 160u);
   std::filesystem::remove_all(dir);
 }
