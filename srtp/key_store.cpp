@@ -74,9 +74,10 @@ Result<CryptoAttribute> CallKeys::answer_offer(unsigned mline, const std::vector
 }
 
 Status CallKeys::install(unsigned mline, const CryptoAttribute& local, const CryptoAttribute& remote) {
+  // WSH is a hint (RFC 4568 §6.3.7): the receive window takes the largest of 128 and both hints.
   SessionOptions rx_opt;
-  if (remote.wsh) rx_opt.window = *remote.wsh;
-  if (local.wsh) rx_opt.window = *local.wsh;
+  if (remote.wsh && *remote.wsh > rx_opt.window) rx_opt.window = *remote.wsh;
+  if (local.wsh && *local.wsh > rx_opt.window) rx_opt.window = *local.wsh;
   auto tx = SrtpSession::create(Direction::outbound, local.keys);
   if (!tx) return tx.error();
   auto rx = SrtpSession::create(Direction::inbound, remote.keys, rx_opt);
