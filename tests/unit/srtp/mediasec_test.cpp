@@ -1,0 +1,142 @@
+// SPDX-License-Identifier: Apache-2.0
+#include <gtest/gtest.h>
+
+#include "srtp/mediasec.h"
+
+using namespace phonesec::srtp;
+
+namespace {
+std::vector<std::string> vals(const SipHeaders& h, std::string_view n) { return header_values(h, n); }
+const SipHeaders kServer = {{"Security-Server", "msrp-tls;mediasec"},
+                            {"Security-Server", "sdes-srtp;mediasec"},
+                            {"Security-Server", "dtls-srtp;mediasec"}};
+const std::vector<std::string> kEcho = {"msrp-tls;mediasec", "sdes-srtp;mediasec", "dtls-srtp;mediasec"};
+const std::vector<std::string> kTag = {"mediasec"};
+}  // namespace
+
+TEST(MediaSec, ClientInitiated401Flow) {
+  MediaSecNegotiator n({1, true, false}, SipTransport::udp);
+  std::vector<std::string> seen;
+  n.on_transition([&](MediaSecState, MediaSecState to, std::string_view) { seen.push_back(to_string(to)); });
+  auto h = n.request_headers("REGISTER");
+  EXPECT_EQ(vals(h, "Security-Client"), std::vector<std::string>{"sdes-srtp;mediasec"});
+  EXPECT_EQ(vals(h, "Require"), kTag);
+  EXPECT_EQ(vals(h, "Proxy-Require"), kTag);
+  EXPECT_TRUE(vals(h, "Security-Verify").empty());
+  EXPECT_FALSE(n.agreed());
+
+  ASSERT_TRUE(n.on_response(401, "REGISTER", kServer).ok());
+  EXPECT_EQ(n.state(), MediaSecState::Challenged);
+  EXPECT_TRUE(n.agreed());
+  h = n.request_headers("REGISTER");
+  EXPECT_EQ(vals(h, "Security-Client"), std::vector<std::string>{"sdes-srtp;mediasec"});
+  EXPECT_EQ(vals(h, "Security-Verify"), kEcho);
+  EXPECT_EQ(vals(h, "Require"), kTag);
+
+  ASSERT_TRUE(n.on_response(200, "REGISTER", kServer).ok());
+  for (auto m : {"INVITE", "OPTIONS", "BYE"}) {
+    h = n.request_headers(m);
+    EXPECT_TRUE(vals(h, "Security-Client").empty()) << m;
+    EXPECT_EQ(vals(h, "Security-Verify"), kEcho) << m;
+    EXPECT_EQ(vals(h, "Proxy-Require"), kTag) << m;
+  }
+  EXPECT_EQ(seen, (std::vector<std::string>{"ClientOffered", "Challenged"}));
+}
+
+TEST(MediaSec, ClientInitiated494DropsSecurityClient) {
+  MediaSecNegotiator n({2, true, false}, SipTransport::tcp);
+  (void)n.request_headers("REGISTER");
+  ASSERT_TRUE(n.on_response(494, "REGISTER", kServer).ok());
+  EXPECT_EQ(n.state(), MediaSecState::Required);
+  for (auto m : {"REGISTER", "INVITE"}) {
+    auto h = n.request_headers(m);
+    EXPECT_TRUE(vals(h, "Security-Client").empty()) << m;
+    EXPECT_EQ(vals(h, "Security-Verify"), kEcho) << m;
+    EXPECT_EQ(vals(h, "Require"), kTag) << m;
+  }
+}
+
+TEST(MediaSec, NewServerListReplacesOldWithoutDuplicates) {
+  MediaSecNegotiator n({1, true, false}, SipTransport::udp);
+  (void)n.request_headers("REGISTER");
+  ASSERT_TRUE(n.on_response(401, "REGISTER", kServer).ok());
+  SipHeaders newer = {{"Security-Server", "sdes-srtp;mediasec, sdes-srtp;mediasec"},
+                      {"Security-Server", "sdes-srtp;mediasec;q=0.5"}};
+  ASSERT_TRUE(n.on_response(200, "REGISTER", newer).ok());
+  auto h = n.request_headers("INVITE");
+  EXPECT_EQ(vals(h, "Security-Verify"), (std::vector<std::string>{"sdes-srtp;mediasec", "sdes-srtp;mediasec;q=0.5"}));
+}
+
+TEST(MediaSec, ServerInitiatedSendsNothingUntilServerSpeaks) {
+  MediaSecNegotiator n({1, false, false}, SipTransport::udp);
+  EXPECT_TRUE(n.request_headers("REGISTER").empty());
+  EXPECT_TRUE(n.request_headers("INVITE").empty());
+  // A Security-Server without mediasec (e.g. IPsec sec-agree only) does not start media security.
+  ASSERT_TRUE(n.on_response(401, "REGISTER", {{"Security-Server", "ipsec-3gpp;q=0.1;alg=hmac-sha-1-96"}}).ok());
+  EXPECT_EQ(n.state(), MediaSecState::Idle);
+  EXPECT_TRUE(n.request_headers("REGISTER").empty());
+  ASSERT_TRUE(n.on_response(200, "REGISTER", kServer).ok());
+  EXPECT_EQ(n.state(), MediaSecState::Verifying);
+  EXPECT_TRUE(n.agreed());
+  auto h = n.request_headers("REGISTER");
+  EXPECT_TRUE(vals(h, "Security-Client").empty());
+  EXPECT_EQ(vals(h, "Security-Verify"), kEcho);
+  EXPECT_EQ(vals(h, "Require"), kTag);
+}
+
+TEST(MediaSec, OverTlsOnlyNegotiatesOnlyOnTls) {
+  for (bool request : {true, false}) {
+    MediaSecNegotiator n({3, request, true}, SipTransport::udp);
+    EXPECT_EQ(n.state(), MediaSecState::Off);
+    EXPECT_TRUE(n.request_headers("REGISTER").empty());
+    ASSERT_TRUE(n.on_response(401, "REGISTER", kServer).ok());
+    EXPECT_FALSE(n.agreed());
+    EXPECT_TRUE(n.request_headers("INVITE").empty());
+    n.set_transport(SipTransport::tls);
+    EXPECT_EQ(n.state(), MediaSecState::Idle);
+    ASSERT_TRUE(n.on_response(401, "REGISTER", kServer).ok());
+    EXPECT_TRUE(n.agreed());
+    EXPECT_EQ(vals(n.request_headers("INVITE"), "Security-Verify"), kEcho);
+    n.set_transport(SipTransport::tcp);
+    EXPECT_EQ(n.state(), MediaSecState::Off);
+    EXPECT_FALSE(n.agreed());
+  }
+}
+
+TEST(MediaSec, Unsupported420StopsNegotiation) {
+  MediaSecNegotiator n({1, true, false}, SipTransport::udp);
+  (void)n.request_headers("REGISTER");
+  ASSERT_TRUE(n.on_response(420, "REGISTER", {{"Unsupported", "mediasec"}}).ok());
+  EXPECT_EQ(n.state(), MediaSecState::Refused);
+  EXPECT_TRUE(n.request_headers("REGISTER").empty());
+}
+
+TEST(MediaSec, BadSecurityServerIsAnErrorAndKeepsState) {
+  MediaSecNegotiator n({1, true, false}, SipTransport::udp);
+  (void)n.request_headers("REGISTER");
+  auto st = n.on_response(401, "REGISTER", {{"Security-Server", "sdes-srtp;q=7"}});
+  ASSERT_FALSE(st.ok());
+  EXPECT_NE(st.error().context.find("Security-Server"), std::string::npos);
+  EXPECT_EQ(n.state(), MediaSecState::ClientOffered);
+}
+
+TEST(MediaSec, ProxyChallenge407KeepsSecurityClient) {
+  MediaSecNegotiator n({4, true, false}, SipTransport::tls);
+  (void)n.request_headers("REGISTER");
+  ASSERT_TRUE(n.on_response(407, "REGISTER", kServer).ok());
+  EXPECT_EQ(n.state(), MediaSecState::Challenged);
+  auto h = n.request_headers("REGISTER");
+  EXPECT_EQ(vals(h, "Security-Client").size(), 1u);
+  EXPECT_EQ(vals(h, "Security-Verify"), kEcho);
+}
+
+TEST(MediaSec, ClientModeWithoutServerListSendsNoVerify) {
+  MediaSecNegotiator n({1, true, false}, SipTransport::udp);
+  EXPECT_TRUE(n.request_headers("OPTIONS").empty());  // Security-Client rides on REGISTER only
+  (void)n.request_headers("REGISTER");
+  ASSERT_TRUE(n.on_response(200, "REGISTER", {}).ok());
+  EXPECT_EQ(n.state(), MediaSecState::ClientOffered);
+  EXPECT_FALSE(n.agreed());
+  EXPECT_TRUE(n.request_headers("INVITE").empty());
+  EXPECT_EQ(vals(n.request_headers("REGISTER"), "Security-Client").size(), 1u);
+}
