@@ -94,6 +94,8 @@ std::pair<TlsFailure, std::string> classify(SSL* ssl, int rc, int saved_errno, b
       default: return {TlsFailure::protocol, text};
     }
   }
+  // A blocking socket with SO_RCVTIMEO/SO_SNDTIMEO: OpenSSL reports the expiry as "want".
+  if (err == SSL_ERROR_WANT_READ || err == SSL_ERROR_WANT_WRITE) return {TlsFailure::timeout, "no answer in time"};
   if (err == SSL_ERROR_SYSCALL || err == SSL_ERROR_ZERO_RETURN) {
     if (saved_errno == EAGAIN || saved_errno == EWOULDBLOCK) return {TlsFailure::timeout, "no answer in time"};
     if (saved_errno != 0) return {TlsFailure::io, std::strerror(saved_errno)};

@@ -2,78 +2,48 @@
 #include "tls/sip_transport.h"
 
 #include <algorithm>
-#include <cctype>
 
 namespace phonesec::tls {
-namespace {
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = char(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
-std::string trimmed_lower(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return lower(s);
-}
-
-std::string param_name(std::string_view base, int line) { return std::string(base) + std::to_string(line) + "_"; }
-
-}  // namespace
 
 std::string_view to_string(SipTransport t) {
   switch (t) {
-    case SipTransport::udp: return "UDP";
-    case SipTransport::tcp: return "TCP";
-    case SipTransport::tls: return "TLS";
-    case SipTransport::auto_select: return "Auto";
+    case SipTransport::UDP: return "UDP";
+    case SipTransport::TCP: return "TCP";
+    case SipTransport::TLS: return "TLS";
+    case SipTransport::Auto: return "Auto";
   }
   return "?";
 }
 
-Result<SipTransport> parse_sip_transport(std::string_view value, std::string_view param) {
-  std::string v = trimmed_lower(value);
-  if (v.empty() || v == "udp") return SipTransport::udp;
-  if (v == "tcp") return SipTransport::tcp;
-  if (v == "tls") return SipTransport::tls;
-  if (v == "auto") return SipTransport::auto_select;
-  return make_error(Errc::invalid_argument,
-                    std::string(param) + ": '" + std::string(value) + "' is not one of UDP, TCP, TLS, Auto");
-}
-
-Result<bool> tls_name_validate(std::string_view value, std::string_view param) {
-  std::string v = trimmed_lower(value);
-  if (v.empty() || v == "yes" || v == "oui" || v == "true" || v == "1") return true;
-  if (v == "no" || v == "non" || v == "false" || v == "0") return false;
-  return make_error(Errc::invalid_argument, std::string(param) + ": '" + std::string(value) + "' is not Yes or No");
-}
-
 bool SipTransportPlan::uses_tls() const {
-  return std::find(attempts.begin(), attempts.end(), SipTransport::tls) != attempts.end();
+  return std::find(attempts.begin(), attempts.end(), SipTransport::TLS) != attempts.end();
 }
 
-Result<SipTransportPlan> sip_transport_plan(const SipLineOptions& line, std::span<const SipTransport> naptr_order) {
-  if (line.line < 1)
-    return make_error(Errc::invalid_argument, "SIP line number " + std::to_string(line.line) + " is not 1 or more");
-  auto t = parse_sip_transport(line.transport, param_name("SIP_Transport_", line.line));
-  if (!t) return t.error();
-  auto validate = tls_name_validate(line.tls_name_validate, param_name("TLS_Name_Validate_", line.line));
-  if (!validate) return validate.error();
-
+SipTransportPlan sip_transport_plan(const config::LineConfig& cfg, int line, std::span<const SipTransport> naptr_order) {
   SipTransportPlan plan;
-  plan.validate_tls_name = *validate;
-  if (*t != SipTransport::auto_select) {
-    plan.attempts.push_back(*t);
+  plan.line = line;
+  plan.enabled = cfg.enable;
+  plan.validate_tls_name = cfg.tls_name_validate;
+  if (cfg.sip_transport != SipTransport::Auto) {
+    plan.attempts.push_back(cfg.sip_transport);
     return plan;
   }
   for (SipTransport n : naptr_order) {
-    if (n == SipTransport::auto_select) continue;
+    if (n == SipTransport::Auto) continue;
     if (std::find(plan.attempts.begin(), plan.attempts.end(), n) == plan.attempts.end()) plan.attempts.push_back(n);
   }
-  if (plan.attempts.empty()) plan.attempts.push_back(SipTransport::udp);
+  if (plan.attempts.empty()) plan.attempts.push_back(SipTransport::UDP);
   return plan;
+}
+
+std::vector<SipTransportPlan> sip_transport_plans(const config::PhoneConfig& cfg) {
+  std::vector<SipTransportPlan> out;
+  for (std::size_t i = 0; i < cfg.lines.size(); ++i) out.push_back(sip_transport_plan(cfg.lines[i], int(i) + 1));
+  return out;
+}
+
+TlsTarget sip_tls_target(const SipTransportPlan& plan, std::string host, std::uint16_t port) {
+  return TlsTarget{std::move(host), port, plan.validate_tls_name};
 }
 
 }  // namespace phonesec::tls
