@@ -204,7 +204,10 @@ Result<LdapSession> LdapSession::open(const TlsPolicy& policy, const TrustOption
                                         ": the server refused StartTLS; LDAP_Password is not sent in plain text "
                                         "(use ldaps:// or a server with StartTLS)");
     int id = impl->next_id++;
-    if (Status st = impl->send(ldap::simple_bind_request(id, opts.bind_dn, opts.password)); !st) return st.error();
+    std::string req = ldap::simple_bind_request(id, opts.bind_dn, opts.password);
+    Status sent = impl->send(req);
+    secure_wipe(req.data(), req.size());  // it held LDAP_Password
+    if (!sent) return sent.error();
     auto resp = impl->receive();
     if (!resp) return resp.error();
     if (resp->op != ldap::kBindResponse || resp->id != id)
