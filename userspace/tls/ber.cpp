@@ -3,6 +3,8 @@
 
 #include <cstdio>
 
+#include "common/secure.h"
+
 namespace phonesec::tls::ber {
 namespace {
 
@@ -24,6 +26,10 @@ void put_length(std::string& out, std::size_t n) {
 }
 
 }  // namespace
+
+Writer::~Writer() {
+  if (!out_.empty()) secure_wipe(out_.data(), out_.size());
+}
 
 Writer& Writer::raw(std::uint8_t tag, std::string_view content) {
   out_ += char(tag);

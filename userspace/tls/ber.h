@@ -24,8 +24,13 @@ inline constexpr std::uint8_t context(int n, bool constructed) { return std::uin
 // Largest LDAPMessage we accept from a server (a directory lookup on a phone is small).
 inline constexpr std::size_t kMaxMessage = 1 << 20;
 
+// Wipes its buffer when destroyed: a bind request carries LDAP_Password.
 class Writer {
  public:
+  Writer() = default;
+  Writer(const Writer&) = default;
+  Writer& operator=(const Writer&) = default;
+  ~Writer();
   // Appends one TLV whose content is `content`.
   Writer& raw(std::uint8_t tag, std::string_view content);
   Writer& integer(std::int64_t v, std::uint8_t tag = kInteger);

@@ -3,6 +3,7 @@
 
 #include <cctype>
 
+#include "common/secure.h"
 #include "tls/ber.h"
 
 namespace phonesec::tls::ldap {
@@ -17,6 +18,7 @@ std::string envelope(int id, const Writer& op) {
   std::string b = body.bytes() + op.bytes();
   Writer out;
   out.raw(ber::kSequence, b);
+  secure_wipe(b.data(), b.size());
   return out.bytes();
 }
 

@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -50,6 +51,8 @@ Process::Process(std::vector<std::string> argv, std::string log_file) : log_file
   pid_ = ::fork();
   if (pid_ < 0) throw std::runtime_error("fork for " + name_);
   if (pid_ == 0) {
+    // A test that crashes or is killed must not leave servers behind.
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
     int fd = ::open(log_file_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     int null = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
     if (fd >= 0) { ::dup2(fd, 1); ::dup2(fd, 2); }
