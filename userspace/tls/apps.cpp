@@ -5,24 +5,42 @@ namespace phonesec::tls {
 
 std::string_view app_name(TlsApp app) {
   switch (app) {
-    case TlsApp::client_ca_provisioning: return "client-ca-provisioning";
-    case TlsApp::e911_geolocation: return "e911-geolocation";
-    case TlsApp::firmware_upgrade: return "firmware-upgrade";
-    case TlsApp::ldaps: return "ldaps";
-    case TlsApp::ldap_starttls: return "ldap-starttls";
-    case TlsApp::image_download: return "image-download";
-    case TlsApp::logo_download: return "logo-download";
-    case TlsApp::dictionary_download: return "dictionary-download";
-    case TlsApp::provisioning: return "provisioning";
-    case TlsApp::report_upload: return "report-upload";
-    case TlsApp::prt_upload: return "prt-upload";
-    case TlsApp::sip: return "sip";
-    case TlsApp::tr069: return "tr069";
-    case TlsApp::websocket_api: return "websocket-api";
-    case TlsApp::xml_services: return "xml-services";
-    case TlsApp::xsi: return "xsi";
-    case TlsApp::xmpp: return "xmpp";
-    case TlsApp::web_server: return "web-server";
+    case TlsApp::client_ca_provisioning:
+      return "client-ca-provisioning";
+    case TlsApp::e911_geolocation:
+      return "e911-geolocation";
+    case TlsApp::firmware_upgrade:
+      return "firmware-upgrade";
+    case TlsApp::ldaps:
+      return "ldaps";
+    case TlsApp::ldap_starttls:
+      return "ldap-starttls";
+    case TlsApp::image_download:
+      return "image-download";
+    case TlsApp::logo_download:
+      return "logo-download";
+    case TlsApp::dictionary_download:
+      return "dictionary-download";
+    case TlsApp::provisioning:
+      return "provisioning";
+    case TlsApp::report_upload:
+      return "report-upload";
+    case TlsApp::prt_upload:
+      return "prt-upload";
+    case TlsApp::sip:
+      return "sip";
+    case TlsApp::tr069:
+      return "tr069";
+    case TlsApp::websocket_api:
+      return "websocket-api";
+    case TlsApp::xml_services:
+      return "xml-services";
+    case TlsApp::xsi:
+      return "xsi";
+    case TlsApp::xmpp:
+      return "xmpp";
+    case TlsApp::web_server:
+      return "web-server";
   }
   return "?";
 }
@@ -44,10 +62,13 @@ std::string_view default_cipher_list(TlsApp app) {
 
 NameCheck name_check(TlsApp app) {
   switch (app) {
-    case TlsApp::sip: return NameCheck::per_line;
+    case TlsApp::sip:
+      return NameCheck::per_line;
     case TlsApp::provisioning:
-    case TlsApp::client_ca_provisioning: return NameCheck::provisioning;
-    case TlsApp::web_server: return NameCheck::not_applicable;
+    case TlsApp::client_ca_provisioning:
+      return NameCheck::provisioning;
+    case TlsApp::web_server:
+      return NameCheck::not_applicable;
     default:
       // Always for the seed's list (LDAPS, StartTLS, XMPP, image upgrade, XSI, file download,
       // TR-069) and, where the seed is silent (E911, PRT, reports, websocket, XML services),

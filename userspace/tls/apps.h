@@ -32,12 +32,24 @@ enum class TlsApp {
 };
 
 inline constexpr std::array kAllApps = {
-    TlsApp::client_ca_provisioning, TlsApp::e911_geolocation, TlsApp::firmware_upgrade,
-    TlsApp::ldaps,                  TlsApp::ldap_starttls,    TlsApp::image_download,
-    TlsApp::logo_download,          TlsApp::dictionary_download, TlsApp::provisioning,
-    TlsApp::report_upload,          TlsApp::prt_upload,       TlsApp::sip,
-    TlsApp::tr069,                  TlsApp::websocket_api,    TlsApp::xml_services,
-    TlsApp::xsi,                    TlsApp::xmpp,             TlsApp::web_server,
+    TlsApp::client_ca_provisioning,
+    TlsApp::e911_geolocation,
+    TlsApp::firmware_upgrade,
+    TlsApp::ldaps,
+    TlsApp::ldap_starttls,
+    TlsApp::image_download,
+    TlsApp::logo_download,
+    TlsApp::dictionary_download,
+    TlsApp::provisioning,
+    TlsApp::report_upload,
+    TlsApp::prt_upload,
+    TlsApp::sip,
+    TlsApp::tr069,
+    TlsApp::websocket_api,
+    TlsApp::xml_services,
+    TlsApp::xsi,
+    TlsApp::xmpp,
+    TlsApp::web_server,
 };
 
 // Stable lower-case name for logs and status ("ldaps", "sip", …).
@@ -50,10 +62,10 @@ std::string_view default_cipher_list(TlsApp app);
 
 // How a client checks the server's identity.
 enum class NameCheck {
-  always,            // SAN then CN against the configured host; IP hosts against IP SANs
-  per_line,          // SIP over TLS: TLS_Name_Validate_n_ decides (default Yes)
-  provisioning,      // CN may carry "/…" after the FQDN; server IP checked against DNS of that name
-  not_applicable,    // the web server (a server has no peer name to check)
+  always,          // SAN then CN against the configured host; IP hosts against IP SANs
+  per_line,        // SIP over TLS: TLS_Name_Validate_n_ decides (default Yes)
+  provisioning,    // CN may carry "/…" after the FQDN; server IP checked against DNS of that name
+  not_applicable,  // the web server (a server has no peer name to check)
 };
 NameCheck name_check(TlsApp app);
 

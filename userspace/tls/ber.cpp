@@ -54,11 +54,13 @@ Result<std::size_t> tlv_size(std::string_view head) {
   if (first < 0x80) return std::size_t(2 + first);
   std::size_t nlen = first & 0x7f;
   if (nlen == 0) return make_error(Errc::parse, "BER: indefinite length is not allowed in LDAP");
-  if (nlen > 4) return make_error(Errc::parse, "BER: length of " + std::to_string(nlen) + " octets is too long");
+  if (nlen > 4)
+    return make_error(Errc::parse, "BER: length of " + std::to_string(nlen) + " octets is too long");
   if (head.size() < 2 + nlen) return std::size_t(0);
   std::size_t len = 0;
   for (std::size_t i = 0; i < nlen; ++i) len = (len << 8) | std::uint8_t(head[2 + i]);
-  if (len > kMaxMessage) return make_error(Errc::parse, "BER: element of " + std::to_string(len) + " bytes exceeds the limit");
+  if (len > kMaxMessage)
+    return make_error(Errc::parse, "BER: element of " + std::to_string(len) + " bytes exceeds the limit");
   return 2 + nlen + len;
 }
 
@@ -78,7 +80,8 @@ Result<std::pair<std::uint8_t, std::string_view>> Reader::next(std::string_view 
 Result<std::string_view> Reader::take(std::uint8_t tag, std::string_view what) {
   std::uint8_t got = peek_tag();
   if (!data_.empty() && got != tag)
-    return make_error(Errc::parse, "LDAP: expected " + std::string(what) + " (tag " + hex_tag(tag) + "), got tag " + hex_tag(got));
+    return make_error(Errc::parse, "LDAP: expected " + std::string(what) + " (tag " + hex_tag(tag) +
+                                       "), got tag " + hex_tag(got));
   auto tlv = next(what);
   if (!tlv) return tlv.error();
   return tlv->second;
@@ -87,7 +90,8 @@ Result<std::string_view> Reader::take(std::uint8_t tag, std::string_view what) {
 Result<std::int64_t> Reader::integer(std::string_view what, std::uint8_t tag) {
   auto c = take(tag, what);
   if (!c) return c.error();
-  if (c->empty() || c->size() > 4) return make_error(Errc::parse, "LDAP: " + std::string(what) + " has a bad integer length");
+  if (c->empty() || c->size() > 4)
+    return make_error(Errc::parse, "LDAP: " + std::string(what) + " has a bad integer length");
   std::int64_t v = std::int8_t((*c)[0]);  // sign from the first octet
   for (std::size_t i = 1; i < c->size(); ++i) v = (v << 8) | std::uint8_t((*c)[i]);
   return v;

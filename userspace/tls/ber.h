@@ -18,8 +18,12 @@ namespace phonesec::tls::ber {
 // Tag bytes used by LDAP.
 inline constexpr std::uint8_t kBoolean = 0x01, kInteger = 0x02, kOctetString = 0x04, kNull = 0x05,
                               kEnumerated = 0x0a, kSequence = 0x30, kSet = 0x31;
-inline constexpr std::uint8_t application(int n, bool constructed) { return std::uint8_t(0x40 | (constructed ? 0x20 : 0) | n); }
-inline constexpr std::uint8_t context(int n, bool constructed) { return std::uint8_t(0x80 | (constructed ? 0x20 : 0) | n); }
+inline constexpr std::uint8_t application(int n, bool constructed) {
+  return std::uint8_t(0x40 | (constructed ? 0x20 : 0) | n);
+}
+inline constexpr std::uint8_t context(int n, bool constructed) {
+  return std::uint8_t(0x80 | (constructed ? 0x20 : 0) | n);
+}
 
 // Largest LDAPMessage we accept from a server (a directory lookup on a phone is small).
 inline constexpr std::size_t kMaxMessage = 1 << 20;
@@ -35,7 +39,9 @@ class Writer {
   Writer& raw(std::uint8_t tag, std::string_view content);
   Writer& integer(std::int64_t v, std::uint8_t tag = kInteger);
   Writer& octets(std::string_view v, std::uint8_t tag = kOctetString) { return raw(tag, v); }
-  Writer& boolean(bool v) { return raw(kBoolean, v ? std::string_view("\xff", 1) : std::string_view("\x00", 1)); }
+  Writer& boolean(bool v) {
+    return raw(kBoolean, v ? std::string_view("\xff", 1) : std::string_view("\x00", 1));
+  }
   // Appends a constructed TLV whose content is what `inner` wrote.
   Writer& nested(std::uint8_t tag, const Writer& inner) { return raw(tag, inner.bytes()); }
   const std::string& bytes() const { return out_; }

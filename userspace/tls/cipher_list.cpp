@@ -17,13 +17,33 @@ namespace phonesec::tls {
 namespace {
 
 // Table 6 of the seed, in OpenSSL's spelling (see the header for the translated cells).
-constexpr std::array<std::string_view, 53> kTable6 = {
-    "DEFAULT", "COMPLEMENTOFDEFAULT", "ALL", "COMPLEMENTOFALL", "HIGH", "MEDIUM", "eNULL", "NULL",
-    "aNULL", "kRSA", "RSA", "kDHE", "kEDH", "DH", "DHE", "EDH", "ADH", "kECDHE", "kEECDH", "ECDHE",
-    "EECDH", "ECDH", "AECDH", "aRSA", "aDSS", "DSS", "aECDSA", "ECDSA", "TLSv1.2", "TLSv1", "SSLv3",
-    "AES128", "AES256", "AES", "AESGCM", "AESCCM", "AESCCM8", "ARIA128", "ARIA256", "ARIA",
-    "CAMELLIA128", "CAMELLIA256", "CAMELLIA", "CHACHA20", "SEED", "MD5", "SHA1", "SHA", "SHA256",
-    "SHA384", "SUITEB128", "SUITEB128ONLY", "SUITEB192"};
+constexpr std::array<std::string_view, 53> kTable6 = {"DEFAULT",     "COMPLEMENTOFDEFAULT",
+                                                      "ALL",         "COMPLEMENTOFALL",
+                                                      "HIGH",        "MEDIUM",
+                                                      "eNULL",       "NULL",
+                                                      "aNULL",       "kRSA",
+                                                      "RSA",         "kDHE",
+                                                      "kEDH",        "DH",
+                                                      "DHE",         "EDH",
+                                                      "ADH",         "kECDHE",
+                                                      "kEECDH",      "ECDHE",
+                                                      "EECDH",       "ECDH",
+                                                      "AECDH",       "aRSA",
+                                                      "aDSS",        "DSS",
+                                                      "aECDSA",      "ECDSA",
+                                                      "TLSv1.2",     "TLSv1",
+                                                      "SSLv3",       "AES128",
+                                                      "AES256",      "AES",
+                                                      "AESGCM",      "AESCCM",
+                                                      "AESCCM8",     "ARIA128",
+                                                      "ARIA256",     "ARIA",
+                                                      "CAMELLIA128", "CAMELLIA256",
+                                                      "CAMELLIA",    "CHACHA20",
+                                                      "SEED",        "MD5",
+                                                      "SHA1",        "SHA",
+                                                      "SHA256",      "SHA384",
+                                                      "SUITEB128",   "SUITEB128ONLY",
+                                                      "SUITEB192"};
 
 // Cells of the French table that are translations, and what they stand for.
 const std::map<std::string_view, std::string_view>& translation_hints() {
@@ -40,7 +60,7 @@ const std::map<std::string_view, std::string_view>& translation_hints() {
 }
 
 struct SuiteNames {
-  std::set<std::string, std::less<>> openssl;                  // ECDHE-RSA-AES128-GCM-SHA256
+  std::set<std::string, std::less<>> openssl;                   // ECDHE-RSA-AES128-GCM-SHA256
   std::map<std::string, std::string, std::less<>> by_standard;  // TLS_ECDHE_RSA_WITH_… → OpenSSL name
 };
 
@@ -58,7 +78,8 @@ const SuiteNames& suite_names() {
       const SSL_CIPHER* c = sk_SSL_CIPHER_value(sk, i);
       if (std::string_view(SSL_CIPHER_get_version(c)) == "TLSv1.3") continue;
       n.openssl.emplace(SSL_CIPHER_get_name(c));
-      if (const char* std_name = SSL_CIPHER_standard_name(c)) n.by_standard.emplace(std_name, SSL_CIPHER_get_name(c));
+      if (const char* std_name = SSL_CIPHER_standard_name(c))
+        n.by_standard.emplace(std_name, SSL_CIPHER_get_name(c));
     }
     return n;
   }();
@@ -85,7 +106,8 @@ std::string explain_unknown(std::string_view word) {
     return "is a standard (IANA) suite name; write OpenSSL's name " + it->second;
   std::string u = upper(word);
   for (std::string_view k : kTable6)
-    if (upper(k) == u) return "is not a supported cipher string (keywords are case-sensitive: " + std::string(k) + ")";
+    if (upper(k) == u)
+      return "is not a supported cipher string (keywords are case-sensitive: " + std::string(k) + ")";
   return "is neither a supported cipher string of table 6 nor a cipher suite this OpenSSL knows";
 }
 
@@ -134,7 +156,8 @@ Status check_syntax(const std::vector<Element>& elems) {
     bool combined = body.find('+') != std::string_view::npos;
     while (pos <= body.size()) {
       std::size_t plus = body.find('+', pos);
-      std::string_view part = body.substr(pos, plus == std::string_view::npos ? std::string_view::npos : plus - pos);
+      std::string_view part =
+          body.substr(pos, plus == std::string_view::npos ? std::string_view::npos : plus - pos);
       if (part.empty()) return bad_element(e, i, "has an empty part around '+'");
       if (part == "DEFAULT") {
         if (i != 0 || has_op || combined)
@@ -167,8 +190,9 @@ Status check_with_openssl(std::string_view list) {
   for (int i = 0; usable && i < sk_SSL_CIPHER_num(usable.get()); ++i)
     if (std::string_view(SSL_CIPHER_get_version(sk_SSL_CIPHER_value(usable.get(), i))) != "TLSv1.3") ++n;
   if (n == 0)
-    return make_error(Errc::invalid_argument, "TLS_Cipher_List: \"" + s +
-                                                  "\" leaves no TLS 1.2 cipher suite usable at this security level");
+    return make_error(
+        Errc::invalid_argument,
+        "TLS_Cipher_List: \"" + s + "\" leaves no TLS 1.2 cipher suite usable at this security level");
   return {};
 }
 

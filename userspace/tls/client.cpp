@@ -20,12 +20,17 @@ Errc errc_of(TlsFailure f) {
     case TlsFailure::address_mismatch:
     case TlsFailure::unknown_ca:
     case TlsFailure::bad_certificate:
-    case TlsFailure::peer_rejected: return Errc::auth;
-    case TlsFailure::timeout: return Errc::timeout;
+    case TlsFailure::peer_rejected:
+      return Errc::auth;
+    case TlsFailure::timeout:
+      return Errc::timeout;
     case TlsFailure::io:
-    case TlsFailure::connect: return Errc::io;
-    case TlsFailure::resolve: return Errc::not_found;
-    default: return Errc::crypto;
+    case TlsFailure::connect:
+      return Errc::io;
+    case TlsFailure::resolve:
+      return Errc::not_found;
+    default:
+      return Errc::crypto;
   }
 }
 
@@ -36,18 +41,23 @@ TlsConnectResult fail(TlsFailure f, const std::string& where, const std::string&
 
 TlsFailure from_verify(long v) {
   switch (v) {
-    case X509_V_ERR_CERT_HAS_EXPIRED: return TlsFailure::expired;
-    case X509_V_ERR_CERT_NOT_YET_VALID: return TlsFailure::not_yet_valid;
+    case X509_V_ERR_CERT_HAS_EXPIRED:
+      return TlsFailure::expired;
+    case X509_V_ERR_CERT_NOT_YET_VALID:
+      return TlsFailure::not_yet_valid;
     case X509_V_ERR_HOSTNAME_MISMATCH:
     case X509_V_ERR_IP_ADDRESS_MISMATCH:
-    case X509_V_ERR_EMAIL_MISMATCH: return TlsFailure::hostname_mismatch;
+    case X509_V_ERR_EMAIL_MISMATCH:
+      return TlsFailure::hostname_mismatch;
     case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT:
     case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
     case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT:
     case X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN:
     case X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE:
-    case X509_V_ERR_CERT_UNTRUSTED: return TlsFailure::unknown_ca;
-    default: return TlsFailure::bad_certificate;
+    case X509_V_ERR_CERT_UNTRUSTED:
+      return TlsFailure::unknown_ca;
+    default:
+      return TlsFailure::bad_certificate;
   }
 }
 
@@ -72,16 +82,19 @@ std::pair<TlsFailure, std::string> classify(SSL* ssl, int rc, int saved_errno, b
   unsigned long e = ERR_peek_error();
   std::string text = drain_openssl_errors();
   if (in_handshake && vr != X509_V_OK)
-    return {from_verify(vr), X509_verify_cert_error_string(vr) + describe_cert(SSL_get0_peer_certificate(ssl))};
+    return {from_verify(vr),
+            X509_verify_cert_error_string(vr) + describe_cert(SSL_get0_peer_certificate(ssl))};
   if (e != 0 && ERR_GET_LIB(e) == ERR_LIB_SSL) {
     switch (ERR_GET_REASON(e)) {
       case SSL_R_SSLV3_ALERT_HANDSHAKE_FAILURE:
         // Before ServerHello this is how servers say "no cipher suite in common".
         if (in_handshake && SSL_get_current_cipher(ssl) == nullptr)
-          return {TlsFailure::cipher_mismatch, "the server shares no cipher suite with our list (" + text + ")"};
+          return {TlsFailure::cipher_mismatch,
+                  "the server shares no cipher suite with our list (" + text + ")"};
         return {TlsFailure::peer_rejected, text};
       case SSL_R_NO_SHARED_CIPHER:
-      case SSL_R_NO_CIPHERS_AVAILABLE: return {TlsFailure::cipher_mismatch, text};
+      case SSL_R_NO_CIPHERS_AVAILABLE:
+        return {TlsFailure::cipher_mismatch, text};
       case SSL_R_TLSV13_ALERT_CERTIFICATE_REQUIRED:
       case SSL_R_SSLV3_ALERT_BAD_CERTIFICATE:
       case SSL_R_SSLV3_ALERT_CERTIFICATE_UNKNOWN:
@@ -89,15 +102,20 @@ std::pair<TlsFailure, std::string> classify(SSL* ssl, int rc, int saved_errno, b
       case SSL_R_SSLV3_ALERT_UNSUPPORTED_CERTIFICATE:
       case SSL_R_TLSV1_ALERT_UNKNOWN_CA:
       case SSL_R_TLSV1_ALERT_ACCESS_DENIED:
-      case SSL_R_TLSV1_ALERT_DECRYPT_ERROR: return {TlsFailure::peer_rejected, text};
-      case SSL_R_UNEXPECTED_EOF_WHILE_READING: return {TlsFailure::io, "the server closed the connection (" + text + ")"};
-      default: return {TlsFailure::protocol, text};
+      case SSL_R_TLSV1_ALERT_DECRYPT_ERROR:
+        return {TlsFailure::peer_rejected, text};
+      case SSL_R_UNEXPECTED_EOF_WHILE_READING:
+        return {TlsFailure::io, "the server closed the connection (" + text + ")"};
+      default:
+        return {TlsFailure::protocol, text};
     }
   }
   // A blocking socket with SO_RCVTIMEO/SO_SNDTIMEO: OpenSSL reports the expiry as "want".
-  if (err == SSL_ERROR_WANT_READ || err == SSL_ERROR_WANT_WRITE) return {TlsFailure::timeout, "no answer in time"};
+  if (err == SSL_ERROR_WANT_READ || err == SSL_ERROR_WANT_WRITE)
+    return {TlsFailure::timeout, "no answer in time"};
   if (err == SSL_ERROR_SYSCALL || err == SSL_ERROR_ZERO_RETURN) {
-    if (saved_errno == EAGAIN || saved_errno == EWOULDBLOCK) return {TlsFailure::timeout, "no answer in time"};
+    if (saved_errno == EAGAIN || saved_errno == EWOULDBLOCK)
+      return {TlsFailure::timeout, "no answer in time"};
     if (saved_errno != 0) return {TlsFailure::io, std::strerror(saved_errno)};
     return {TlsFailure::io, "the server closed the connection"};
   }
@@ -112,50 +130,79 @@ std::string where_of(const TlsClientContext& ctx, const TlsTarget& t) {
 
 std::string_view reason_text(TlsFailure f) {
   switch (f) {
-    case TlsFailure::expired: return "certificate expired";
-    case TlsFailure::not_yet_valid: return "certificate not yet valid";
-    case TlsFailure::hostname_mismatch: return "hostname mismatch";
-    case TlsFailure::address_mismatch: return "address mismatch";
-    case TlsFailure::unknown_ca: return "unknown CA";
-    case TlsFailure::bad_certificate: return "bad certificate";
-    case TlsFailure::cipher_mismatch: return "cipher mismatch";
-    case TlsFailure::peer_rejected: return "rejected by server";
-    case TlsFailure::protocol: return "TLS protocol error";
-    case TlsFailure::io: return "connection lost";
-    case TlsFailure::timeout: return "timeout";
-    case TlsFailure::resolve: return "cannot resolve";
-    case TlsFailure::connect: return "cannot connect";
-    case TlsFailure::none: return "ok";
+    case TlsFailure::expired:
+      return "certificate expired";
+    case TlsFailure::not_yet_valid:
+      return "certificate not yet valid";
+    case TlsFailure::hostname_mismatch:
+      return "hostname mismatch";
+    case TlsFailure::address_mismatch:
+      return "address mismatch";
+    case TlsFailure::unknown_ca:
+      return "unknown CA";
+    case TlsFailure::bad_certificate:
+      return "bad certificate";
+    case TlsFailure::cipher_mismatch:
+      return "cipher mismatch";
+    case TlsFailure::peer_rejected:
+      return "rejected by server";
+    case TlsFailure::protocol:
+      return "TLS protocol error";
+    case TlsFailure::io:
+      return "connection lost";
+    case TlsFailure::timeout:
+      return "timeout";
+    case TlsFailure::resolve:
+      return "cannot resolve";
+    case TlsFailure::connect:
+      return "cannot connect";
+    case TlsFailure::none:
+      return "ok";
   }
   return "?";
 }
 
 std::string_view to_string(TlsFailure f) {
   switch (f) {
-    case TlsFailure::none: return "none";
-    case TlsFailure::resolve: return "resolve";
-    case TlsFailure::connect: return "connect";
-    case TlsFailure::timeout: return "timeout";
-    case TlsFailure::expired: return "expired";
-    case TlsFailure::not_yet_valid: return "not_yet_valid";
-    case TlsFailure::hostname_mismatch: return "hostname_mismatch";
-    case TlsFailure::address_mismatch: return "address_mismatch";
-    case TlsFailure::unknown_ca: return "unknown_ca";
-    case TlsFailure::bad_certificate: return "bad_certificate";
-    case TlsFailure::cipher_mismatch: return "cipher_mismatch";
-    case TlsFailure::peer_rejected: return "peer_rejected";
-    case TlsFailure::protocol: return "protocol";
-    case TlsFailure::io: return "io";
+    case TlsFailure::none:
+      return "none";
+    case TlsFailure::resolve:
+      return "resolve";
+    case TlsFailure::connect:
+      return "connect";
+    case TlsFailure::timeout:
+      return "timeout";
+    case TlsFailure::expired:
+      return "expired";
+    case TlsFailure::not_yet_valid:
+      return "not_yet_valid";
+    case TlsFailure::hostname_mismatch:
+      return "hostname_mismatch";
+    case TlsFailure::address_mismatch:
+      return "address_mismatch";
+    case TlsFailure::unknown_ca:
+      return "unknown_ca";
+    case TlsFailure::bad_certificate:
+      return "bad_certificate";
+    case TlsFailure::cipher_mismatch:
+      return "cipher_mismatch";
+    case TlsFailure::peer_rejected:
+      return "peer_rejected";
+    case TlsFailure::protocol:
+      return "protocol";
+    case TlsFailure::io:
+      return "io";
   }
   return "?";
 }
 
-Result<TlsClientContext> TlsClientContext::create(const TlsPolicy& policy, TlsApp app, const TrustOptions& trust,
-                                                  const ClientCertFiles* client) {
+Result<TlsClientContext> TlsClientContext::create(const TlsPolicy& policy, TlsApp app,
+                                                  const TrustOptions& trust, const ClientCertFiles* client) {
   std::string where = "tls " + std::string(app_name(app));
   if (name_check(app) == NameCheck::not_applicable)
     return make_error(Errc::invalid_argument, where + ": is a TLS server, not a client");
-  if (trust.ca_file.empty()) return make_error(Errc::invalid_argument, where + ": no trusted CA file configured");
+  if (trust.ca_file.empty())
+    return make_error(Errc::invalid_argument, where + ": no trusted CA file configured");
   SslCtxPtr ctx(SSL_CTX_new(TLS_client_method()));
   if (!ctx) return make_error(Errc::crypto, where + ": SSL_CTX_new: " + drain_openssl_errors());
   SSL_CTX_set_min_proto_version(ctx.get(), TLS1_2_VERSION);
@@ -169,7 +216,8 @@ Result<TlsClientContext> TlsClientContext::create(const TlsPolicy& policy, TlsAp
   if (client) {
     auto id = load_client_identity(*client);
     if (!id) return make_error(id.error().code, where + ": " + id.error().message());
-    if (Status st = use_client_identity(ctx.get(), *id); !st) return make_error(st.error().code, where + ": " + st.error().message());
+    if (Status st = use_client_identity(ctx.get(), *id); !st)
+      return make_error(st.error().code, where + ": " + st.error().message());
   }
   return TlsClientContext(std::move(ctx), app, std::move(ciphers));
 }
@@ -193,7 +241,8 @@ TlsConnectResult tls_handshake(const TlsClientContext& ctx, TcpConnection conn, 
                                const Resolver& resolve) {
   std::string where = where_of(ctx, target);
   SslPtr ssl(SSL_new(ctx.get()));
-  if (!ssl || SSL_set_fd(ssl.get(), conn.fd.get()) != 1) return fail(TlsFailure::protocol, where, drain_openssl_errors());
+  if (!ssl || SSL_set_fd(ssl.get(), conn.fd.get()) != 1)
+    return fail(TlsFailure::protocol, where, drain_openssl_errors());
   auto ip = canonical_ip(target.host);
   if (!ip) SSL_set_tlsext_host_name(ssl.get(), target.host.c_str());
 
@@ -207,7 +256,9 @@ TlsConnectResult tls_handshake(const TlsClientContext& ctx, TcpConnection conn, 
       SSL_set_hostflags(ssl.get(), X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
       ok = SSL_set1_host(ssl.get(), target.host.c_str());
     }
-    if (ok != 1) return fail(TlsFailure::protocol, where, "cannot set the expected host name: " + drain_openssl_errors());
+    if (ok != 1)
+      return fail(TlsFailure::protocol, where,
+                  "cannot set the expected host name: " + drain_openssl_errors());
   }
 
   ERR_clear_error();
@@ -226,8 +277,9 @@ TlsConnectResult tls_handshake(const TlsClientContext& ctx, TcpConnection conn, 
   }
   TlsSession s(std::move(ssl), std::move(conn.fd));
   s.set_peer_ip(conn.peer_ip);
-  log::info("tls", where, ": ", s.version(), " ", s.cipher(),
-            standard || rule == NameCheck::provisioning ? "" : " (host name not checked: TLS_Name_Validate is No)");
+  log::info(
+      "tls", where, ": ", s.version(), " ", s.cipher(),
+      standard || rule == NameCheck::provisioning ? "" : " (host name not checked: TLS_Name_Validate is No)");
   return TlsConnectResult{TlsFailure::none, std::move(s)};
 }
 
@@ -267,6 +319,8 @@ void TlsSession::shutdown() {
 
 std::string TlsSession::cipher() const { return ssl_ ? SSL_get_cipher_name(ssl_.get()) : ""; }
 std::string TlsSession::version() const { return ssl_ ? SSL_get_version(ssl_.get()) : ""; }
-X509Ptr TlsSession::peer_certificate() const { return X509Ptr(ssl_ ? SSL_get1_peer_certificate(ssl_.get()) : nullptr); }
+X509Ptr TlsSession::peer_certificate() const {
+  return X509Ptr(ssl_ ? SSL_get1_peer_certificate(ssl_.get()) : nullptr);
+}
 
 }  // namespace phonesec::tls

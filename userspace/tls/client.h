@@ -48,9 +48,9 @@ class TlsClientContext {
 };
 
 struct TlsTarget {
-  std::string host;            // as configured: DNS name or IP literal; checked against the cert
+  std::string host;  // as configured: DNS name or IP literal; checked against the cert
   uint16_t port = 0;
-  bool validate_name = true;   // only read for SIP (TLS_Name_Validate_n_); others always check
+  bool validate_name = true;  // only read for SIP (TLS_Name_Validate_n_); others always check
 };
 
 class TlsSession : public Stream {
@@ -65,8 +65,8 @@ class TlsSession : public Stream {
   // Sends close_notify (best effort).
   void shutdown();
 
-  std::string cipher() const;     // negotiated suite, OpenSSL name
-  std::string version() const;    // "TLSv1.2", "TLSv1.3"
+  std::string cipher() const;   // negotiated suite, OpenSSL name
+  std::string version() const;  // "TLSv1.2", "TLSv1.3"
   X509Ptr peer_certificate() const;
   const std::string& peer_ip() const { return peer_ip_; }
   void set_peer_ip(std::string ip) { peer_ip_ = std::move(ip); }

@@ -25,7 +25,8 @@ BioPtr open_file(const std::string& path) { return BioPtr(BIO_new_file(path.c_st
 std::string hex_only_lower(std::string_view s) {
   std::string out;
   for (char c : s)
-    if (std::isxdigit(static_cast<unsigned char>(c))) out += char(std::tolower(static_cast<unsigned char>(c)));
+    if (std::isxdigit(static_cast<unsigned char>(c)))
+      out += char(std::tolower(static_cast<unsigned char>(c)));
   return out;
 }
 
@@ -49,21 +50,27 @@ Result<ClientIdentity> load_client_identity(const ClientCertFiles& files) {
     return make_error(Errc::not_found, "client certificate: no certificate or key file configured");
   ClientIdentity id;
   BioPtr cb = open_file(files.cert_file);
-  if (!cb) return make_error(Errc::io, "client certificate " + files.cert_file + ": " + drain_openssl_errors());
+  if (!cb)
+    return make_error(Errc::io, "client certificate " + files.cert_file + ": " + drain_openssl_errors());
   id.cert.reset(PEM_read_bio_X509(cb.get(), nullptr, nullptr, nullptr));
-  if (!id.cert) return make_error(Errc::parse, "client certificate " + files.cert_file + ": no PEM certificate (" + drain_openssl_errors() + ")");
+  if (!id.cert)
+    return make_error(Errc::parse, "client certificate " + files.cert_file + ": no PEM certificate (" +
+                                       drain_openssl_errors() + ")");
   while (X509* extra = PEM_read_bio_X509(cb.get(), nullptr, nullptr, nullptr)) id.chain.emplace_back(extra);
   ERR_clear_error();  // the loop ends on "no start line"
 
   BioPtr kb = open_file(files.key_file);
   if (!kb) return make_error(Errc::io, "client key " + files.key_file + ": " + drain_openssl_errors());
-  id.key.reset(PEM_read_bio_PrivateKey(kb.get(), nullptr, pem_password, const_cast<SecretString*>(&files.key_password)));
+  id.key.reset(PEM_read_bio_PrivateKey(kb.get(), nullptr, pem_password,
+                                       const_cast<SecretString*>(&files.key_password)));
   if (!id.key)
-    return make_error(Errc::crypto, "client key " + files.key_file + ": cannot load (wrong password or not a PEM key: " +
-                                        drain_openssl_errors() + ")");
+    return make_error(Errc::crypto,
+                      "client key " + files.key_file +
+                          ": cannot load (wrong password or not a PEM key: " + drain_openssl_errors() + ")");
   if (X509_check_private_key(id.cert.get(), id.key.get()) != 1) {
     ERR_clear_error();
-    return make_error(Errc::auth, "client key " + files.key_file + " does not match certificate " + files.cert_file);
+    return make_error(Errc::auth,
+                      "client key " + files.key_file + " does not match certificate " + files.cert_file);
   }
   return id;
 }
@@ -75,7 +82,8 @@ Status use_client_identity(SSL_CTX* ctx, const ClientIdentity& id) {
     if (X509_up_ref(c.get()) != 1 || SSL_CTX_add_extra_chain_cert(ctx, c.get()) != 1)
       return make_error(Errc::crypto, "client certificate chain: " + drain_openssl_errors());
   }
-  if (SSL_CTX_check_private_key(ctx) != 1) return make_error(Errc::auth, "client key does not match: " + drain_openssl_errors());
+  if (SSL_CTX_check_private_key(ctx) != 1)
+    return make_error(Errc::auth, "client key does not match: " + drain_openssl_errors());
   return {};
 }
 

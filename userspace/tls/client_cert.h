@@ -23,9 +23,9 @@
 namespace phonesec::tls {
 
 struct ClientCertFiles {
-  std::string cert_file;     // PEM: the device certificate, optionally followed by its chain
-  std::string key_file;      // PEM private key
-  SecretString key_password; // empty when the key is not encrypted
+  std::string cert_file;      // PEM: the device certificate, optionally followed by its chain
+  std::string key_file;       // PEM private key
+  SecretString key_password;  // empty when the key is not encrypted
 };
 
 struct ClientIdentity {

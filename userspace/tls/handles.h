@@ -18,7 +18,9 @@ namespace phonesec::tls {
 template <auto Fn>
 struct OsslDeleter {
   template <typename T>
-  void operator()(T* p) const { Fn(p); }
+  void operator()(T* p) const {
+    Fn(p);
+  }
 };
 
 using SslCtxPtr = std::unique_ptr<SSL_CTX, OsslDeleter<SSL_CTX_free>>;
@@ -29,7 +31,7 @@ using BioPtr = std::unique_ptr<BIO, OsslDeleter<BIO_free_all>>;
 using X509StoreCtxPtr = std::unique_ptr<X509_STORE_CTX, OsslDeleter<X509_STORE_CTX_free>>;
 // sk_SSL_CIPHER_free is a macro in OpenSSL 3, so it gets its own deleter.
 struct CipherStackDeleter {
-  void operator()(STACK_OF(SSL_CIPHER)* s) const { sk_SSL_CIPHER_free(s); }
+  void operator()(STACK_OF(SSL_CIPHER) * s) const { sk_SSL_CIPHER_free(s); }
 };
 using CipherStackPtr = std::unique_ptr<STACK_OF(SSL_CIPHER), CipherStackDeleter>;
 

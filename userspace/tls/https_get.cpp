@@ -51,7 +51,8 @@ Result<std::string> dechunk(std::string_view in) {
     if (ec != std::errc()) return make_error(Errc::parse, "HTTP: bad chunk size");
     in.remove_prefix(eol + 2);
     if (n == 0) return out;
-    if (in.size() < n + 2 || out.size() + n > kMaxBody) return make_error(Errc::parse, "HTTP: truncated or oversized chunk");
+    if (in.size() < n + 2 || out.size() + n > kMaxBody)
+      return make_error(Errc::parse, "HTTP: truncated or oversized chunk");
     out.append(in.substr(0, n));
     in.remove_prefix(n + 2);
   }
@@ -60,7 +61,9 @@ Result<std::string> dechunk(std::string_view in) {
 }  // namespace
 
 Result<HttpsUrl> parse_https_url(std::string_view url) {
-  auto bad = [&](const std::string& why) { return make_error(Errc::invalid_argument, "URL '" + std::string(url) + "': " + why); };
+  auto bad = [&](const std::string& why) {
+    return make_error(Errc::invalid_argument, "URL '" + std::string(url) + "': " + why);
+  };
   if (lower(url.substr(0, 8)) != "https://") return bad("must start with https://");
   std::string_view rest = url.substr(8);
   HttpsUrl u;
@@ -100,7 +103,8 @@ std::string expand_ccert(std::string_view text, std::string_view value) {
       out += value;
       i += 8;
     } else if (text.substr(i, 6) == "$CCERT" &&
-               (i + 6 == text.size() || !(std::isalnum(static_cast<unsigned char>(text[i + 6])) || text[i + 6] == '_'))) {
+               (i + 6 == text.size() ||
+                !(std::isalnum(static_cast<unsigned char>(text[i + 6])) || text[i + 6] == '_'))) {
       out += value;
       i += 6;
     } else {
@@ -122,9 +126,10 @@ HttpsResult https_get(const TlsClientContext& ctx, const HttpsUrl& url, const Re
   TlsSession& s = conn.session.value();
   std::string where = "GET https://" + url.host + ":" + std::to_string(url.port) + url.path;
   bool v6 = url.host.find(':') != std::string::npos;
-  std::string req = "GET " + encode_path(url.path) + " HTTP/1.1\r\nHost: " + (v6 ? "[" + url.host + "]" : url.host) +
-                    (url.port == 443 ? "" : ":" + std::to_string(url.port)) + "\r\nUser-Agent: " + std::string(user_agent) +
-                    "\r\nAccept: */*\r\nConnection: close\r\n\r\n";
+  std::string req =
+      "GET " + encode_path(url.path) + " HTTP/1.1\r\nHost: " + (v6 ? "[" + url.host + "]" : url.host) +
+      (url.port == 443 ? "" : ":" + std::to_string(url.port)) + "\r\nUser-Agent: " + std::string(user_agent) +
+      "\r\nAccept: */*\r\nConnection: close\r\n\r\n";
   if (Status st = s.write_all(req.data(), req.size()); !st) {
     out.response = make_error(st.error().code, where + ": " + st.error().message());
     return out;
@@ -140,7 +145,8 @@ HttpsResult https_get(const TlsClientContext& ctx, const HttpsUrl& url, const Re
     if (*n == 0) break;
     raw.append(buf, *n);
     if (raw.size() > kMaxBody) {
-      out.response = make_error(Errc::io, where + ": answer larger than " + std::to_string(kMaxBody) + " bytes");
+      out.response =
+          make_error(Errc::io, where + ": answer larger than " + std::to_string(kMaxBody) + " bytes");
       return out;
     }
   }
@@ -153,7 +159,8 @@ HttpsResult https_get(const TlsClientContext& ctx, const HttpsUrl& url, const Re
   HttpsResponse r;
   std::string_view head(raw.data(), hdr_end);
   std::string_view status_line = head.substr(0, head.find("\r\n"));
-  if (status_line.size() < 12 || std::from_chars(status_line.data() + 9, status_line.data() + 12, r.status).ec != std::errc()) {
+  if (status_line.size() < 12 ||
+      std::from_chars(status_line.data() + 9, status_line.data() + 12, r.status).ec != std::errc()) {
     out.response = make_error(Errc::parse, where + ": bad status line '" + std::string(status_line) + "'");
     return out;
   }
@@ -184,8 +191,8 @@ HttpsResult https_get(const TlsClientContext& ctx, const HttpsUrl& url, const Re
   if (r.status < 200 || r.status > 299) {
     out.failure = TlsFailure::none;
     out.response = make_error(r.status == 400 || r.status == 401 || r.status == 403 ? Errc::auth : Errc::io,
-                              where + ": server answered " + std::to_string(r.status) + " " + r.reason + " (" +
-                                  server_reason(r.body) + ")");
+                              where + ": server answered " + std::to_string(r.status) + " " + r.reason +
+                                  " (" + server_reason(r.body) + ")");
     return out;
   }
   out.response = std::move(r);

@@ -53,7 +53,7 @@ bool cert_matches_host(X509* cert, std::string_view host) {
 }
 
 IdentityCheck check_provisioning_identity(X509* cert, std::string_view url_host, std::string_view peer_ip,
-                                   const Resolver& resolve) {
+                                          const Resolver& resolve) {
   auto cn = subject_cn(cert);
   std::string cn_name = cn ? cn_fqdn(*cn) : std::string();
   std::string name;
@@ -68,11 +68,12 @@ IdentityCheck check_provisioning_identity(X509* cert, std::string_view url_host,
               "certificate (CN " + (cn ? *cn : std::string("none")) + ") does not name " + name};
   }
   auto peer = canonical_ip(peer_ip);
-  if (!peer) return {TlsFailure::address_mismatch, "peer address '" + std::string(peer_ip) + "' is not an IP"};
+  if (!peer)
+    return {TlsFailure::address_mismatch, "peer address '" + std::string(peer_ip) + "' is not an IP"};
   auto addrs = resolve(name);
   if (!addrs)
-    return {TlsFailure::address_mismatch,
-            "cannot check server " + *peer + " against the DNS of " + name + " (" + addrs.error().message() + ")"};
+    return {TlsFailure::address_mismatch, "cannot check server " + *peer + " against the DNS of " + name +
+                                              " (" + addrs.error().message() + ")"};
   if (std::find(addrs->begin(), addrs->end(), *peer) == addrs->end())
     return {TlsFailure::address_mismatch,
             "server " + *peer + " is not among the DNS addresses of " + name + " (" + join(*addrs) + ")"};

@@ -38,6 +38,6 @@ struct IdentityCheck {
   bool ok() const { return failure == TlsFailure::none; }
 };
 IdentityCheck check_provisioning_identity(X509* cert, std::string_view url_host, std::string_view peer_ip,
-                                   const Resolver& resolve);
+                                          const Resolver& resolve);
 
 }  // namespace phonesec::tls

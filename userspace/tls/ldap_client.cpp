@@ -31,7 +31,8 @@ struct LdapSession::Impl {
       return make_error(st.error().code, where + ": receive: " + st.error().message());
     if (std::uint8_t(buf[1]) & 0x80) {
       std::size_t n = std::uint8_t(buf[1]) & 0x7f;
-      if (n == 0 || n > 4) return make_error(Errc::parse, where + ": the server's answer is not an LDAP message");
+      if (n == 0 || n > 4)
+        return make_error(Errc::parse, where + ": the server's answer is not an LDAP message");
       buf.resize(2 + n);
       if (Status st = stream().read_exact(buf.data() + 2, n); !st)
         return make_error(st.error().code, where + ": receive: " + st.error().message());
@@ -47,7 +48,8 @@ struct LdapSession::Impl {
     auto m = ldap::decode_message(buf);
     if (!m) return make_error(Errc::parse, where + ": " + m.error().message());
     if (m->id == 0 && m->op == ldap::kExtendedResponse)
-      return make_error(Errc::io, where + ": the server ended the session (" + ldap::result_name(m->result_code) +
+      return make_error(Errc::io, where + ": the server ended the session (" +
+                                      ldap::result_name(m->result_code) +
                                       (m->diagnostic.empty() ? "" : ": " + m->diagnostic) + ")");
     return m;
   }
@@ -61,8 +63,8 @@ std::string describe_result(const ldap::Message& m) {
 
 std::string url_text(const LdapUrl& u) {
   bool v6 = u.host.find(':') != std::string::npos;
-  return std::string(u.scheme == LdapScheme::ldaps ? "ldaps://" : "ldap://") + (v6 ? "[" + u.host + "]" : u.host) + ":" +
-         std::to_string(u.port);
+  return std::string(u.scheme == LdapScheme::ldaps ? "ldaps://" : "ldap://") +
+         (v6 ? "[" + u.host + "]" : u.host) + ":" + std::to_string(u.port);
 }
 
 }  // namespace
@@ -91,7 +93,8 @@ Result<LdapUrl> parse_ldap_url(std::string_view server) {
     return bad("the scheme must be ldap:// or ldaps://");
   }
   if (!s.empty() && s.back() == '/') s.remove_suffix(1);
-  if (s.find_first_of("/?") != std::string_view::npos) return bad("a DN or query after the host is not supported");
+  if (s.find_first_of("/?") != std::string_view::npos)
+    return bad("a DN or query after the host is not supported");
   std::string_view port;
   if (!s.empty() && s.front() == '[') {
     auto close = s.find(']');
@@ -142,8 +145,8 @@ LdapSession::~LdapSession() {
 std::string LdapSession::tls_version() const { return impl_ && impl_->tls ? impl_->tls->version() : ""; }
 std::string LdapSession::tls_cipher() const { return impl_ && impl_->tls ? impl_->tls->cipher() : ""; }
 
-Result<LdapSession> LdapSession::open(const TlsPolicy& policy, const TrustOptions& trust, const LdapOptions& opts,
-                                      const Resolver& resolve) {
+Result<LdapSession> LdapSession::open(const TlsPolicy& policy, const TrustOptions& trust,
+                                      const LdapOptions& opts, const Resolver& resolve) {
   auto url = parse_ldap_url(opts.server);
   if (!url) return url.error();
   auto impl = std::make_unique<Impl>();
@@ -153,7 +156,8 @@ Result<LdapSession> LdapSession::open(const TlsPolicy& policy, const TrustOption
   std::string status;
 
   if (opts.auth == LdapAuthMethod::digest_md5)
-    return make_error(Errc::unsupported, impl->where + ": DIGEST-MD5 authentication is not supported (use None or Simple)");
+    return make_error(Errc::unsupported,
+                      impl->where + ": DIGEST-MD5 authentication is not supported (use None or Simple)");
 
   if (url->scheme == LdapScheme::ldaps) {
     auto ctx = TlsClientContext::create(policy, TlsApp::ldaps, trust);
@@ -165,7 +169,9 @@ Result<LdapSession> LdapSession::open(const TlsPolicy& policy, const TrustOption
     status = url_text(*url) + " LDAPS " + impl->tls->version() + " " + impl->tls->cipher();
   } else {
     auto conn = tcp_connect(url->host, url->port, resolve, opts.timeout);
-    if (!conn) return make_error(conn.error().code, impl->where + ": " + conn.error().message(), conn.error().sys_errno);
+    if (!conn)
+      return make_error(conn.error().code, impl->where + ": " + conn.error().message(),
+                        conn.error().sys_errno);
     impl->plain.emplace(std::move(*conn));
     impl->plain_stream.emplace(impl->plain->fd.get());
     if (!opts.starttls_enable) {
@@ -175,7 +181,8 @@ Result<LdapSession> LdapSession::open(const TlsPolicy& policy, const TrustOption
       int id = impl->next_id++;
       if (Status st = impl->send(ldap::start_tls_request(id)); !st) return st.error();
       auto resp = impl->receive();
-      if (!resp) return make_error(resp.error().code, resp.error().message() + " (waiting for the StartTLS answer)");
+      if (!resp)
+        return make_error(resp.error().code, resp.error().message() + " (waiting for the StartTLS answer)");
       if (resp->op != ldap::kExtendedResponse || resp->id != id)
         return make_error(Errc::parse, impl->where + ": the answer to StartTLS is not its ExtendedResponse");
       if (resp->result_code != 0) {
@@ -190,7 +197,8 @@ Result<LdapSession> LdapSession::open(const TlsPolicy& policy, const TrustOption
         TcpConnection c = std::move(*impl->plain);
         impl->plain.reset();
         auto r = tls_handshake(*ctx, std::move(c), target, resolve);
-        if (!r.ok()) return make_error(r.session.error().code, r.session.error().message() + " (after StartTLS)");
+        if (!r.ok())
+          return make_error(r.session.error().code, r.session.error().message() + " (after StartTLS)");
         impl->tls.emplace(std::move(r.session.value()));
         sec = LdapSecurity::starttls;
         status = url_text(*url) + " StartTLS " + impl->tls->version() + " " + impl->tls->cipher();
@@ -200,9 +208,10 @@ Result<LdapSession> LdapSession::open(const TlsPolicy& policy, const TrustOption
 
   if (opts.auth == LdapAuthMethod::simple) {
     if (sec == LdapSecurity::plain_starttls_refused && !opts.password.empty())
-      return make_error(Errc::auth, impl->where +
-                                        ": the server refused StartTLS; LDAP_Password is not sent in plain text "
-                                        "(use ldaps:// or a server with StartTLS)");
+      return make_error(Errc::auth,
+                        impl->where +
+                            ": the server refused StartTLS; LDAP_Password is not sent in plain text "
+                            "(use ldaps:// or a server with StartTLS)");
     int id = impl->next_id++;
     std::string req = ldap::simple_bind_request(id, opts.bind_dn, opts.password);
     Status sent = impl->send(req);
@@ -213,19 +222,22 @@ Result<LdapSession> LdapSession::open(const TlsPolicy& policy, const TrustOption
     if (resp->op != ldap::kBindResponse || resp->id != id)
       return make_error(Errc::parse, impl->where + ": the answer to the bind is not a BindResponse");
     if (resp->result_code != 0)
-      return make_error(Errc::auth, impl->where + ": bind as '" + opts.bind_dn + "' refused (" + describe_result(*resp) + ")");
+      return make_error(Errc::auth, impl->where + ": bind as '" + opts.bind_dn + "' refused (" +
+                                        describe_result(*resp) + ")");
     status += ", bound as " + opts.bind_dn;
   }
   log::info("ldap", status);
   return LdapSession(std::move(impl), sec, std::move(status));
 }
 
-Result<std::vector<LdapEntry>> LdapSession::search(const std::string& base, ldap::Scope scope, const std::string& filter,
+Result<std::vector<LdapEntry>> LdapSession::search(const std::string& base, ldap::Scope scope,
+                                                   const std::string& filter,
                                                    const std::vector<std::string>& attrs, int size_limit) {
   auto f = ldap::encode_filter(filter);
   if (!f) return f.error();
   int id = impl_->next_id++;
-  if (Status st = impl_->send(ldap::search_request(id, base, scope, *f, attrs, size_limit)); !st) return st.error();
+  if (Status st = impl_->send(ldap::search_request(id, base, scope, *f, attrs, size_limit)); !st)
+    return st.error();
   std::vector<LdapEntry> out;
   for (;;) {
     auto m = impl_->receive();

@@ -50,8 +50,8 @@ struct LdapOptions {
   std::string server;            // LDAP_Server
   bool starttls_enable = false;  // LDAP_StartTLS_Enable
   LdapAuthMethod auth = LdapAuthMethod::none;
-  std::string bind_dn;           // LDAP_Client_DN (Simple)
-  SecretString password;         // LDAP_Password
+  std::string bind_dn;    // LDAP_Client_DN (Simple)
+  SecretString password;  // LDAP_Password
   std::chrono::milliseconds timeout = std::chrono::seconds(5);
 };
 

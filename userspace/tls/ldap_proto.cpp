@@ -35,7 +35,8 @@ class FilterParser {
 
  private:
   Error err(const std::string& why) const {
-    return make_error(Errc::invalid_argument, "LDAP filter '" + std::string(s_) + "': " + why + " at offset " + std::to_string(pos_));
+    return make_error(Errc::invalid_argument,
+                      "LDAP filter '" + std::string(s_) + "': " + why + " at offset " + std::to_string(pos_));
   }
 
   Result<std::string> parse() {
@@ -75,17 +76,23 @@ class FilterParser {
   // attr op value, up to (not including) the closing ')'.
   Result<std::string> parse_item() {
     std::size_t start = pos_;
-    while (pos_ < s_.size() && (std::isalnum(static_cast<unsigned char>(s_[pos_])) || s_[pos_] == '-' || s_[pos_] == '.' || s_[pos_] == ';'))
+    while (pos_ < s_.size() && (std::isalnum(static_cast<unsigned char>(s_[pos_])) || s_[pos_] == '-' ||
+                                s_[pos_] == '.' || s_[pos_] == ';'))
       ++pos_;
     std::string attr(s_.substr(start, pos_ - start));
     if (attr.empty()) return err("expected an attribute name");
     if (pos_ >= s_.size()) return err("expected an operator");
     int kind = 3;  // equality
-    if (s_.substr(pos_, 2) == ">=") kind = 5, pos_ += 2;
-    else if (s_.substr(pos_, 2) == "<=") kind = 6, pos_ += 2;
-    else if (s_.substr(pos_, 2) == "~=") kind = 8, pos_ += 2;
-    else if (s_[pos_] == '=') ++pos_;
-    else return err("expected =, >=, <= or ~=");
+    if (s_.substr(pos_, 2) == ">=")
+      kind = 5, pos_ += 2;
+    else if (s_.substr(pos_, 2) == "<=")
+      kind = 6, pos_ += 2;
+    else if (s_.substr(pos_, 2) == "~=")
+      kind = 8, pos_ += 2;
+    else if (s_[pos_] == '=')
+      ++pos_;
+    else
+      return err("expected =, >=, <= or ~=");
     // Raw value with '*' kept as separators (unescaped ones only).
     std::vector<std::string> parts{""};
     while (pos_ < s_.size() && s_[pos_] != ')') {
@@ -178,7 +185,11 @@ std::string search_request(int id, std::string_view base, Scope scope, std::stri
   Writer a;
   for (const auto& s : attrs) a.octets(s);
   Writer op;
-  op.octets(base).integer(int(scope), ber::kEnumerated).integer(0, ber::kEnumerated).integer(size_limit).integer(0)
+  op.octets(base)
+      .integer(int(scope), ber::kEnumerated)
+      .integer(0, ber::kEnumerated)
+      .integer(size_limit)
+      .integer(0)
       .boolean(false);
   std::string body = op.bytes() + std::string(filter_ber);
   Writer attrs_w;
@@ -251,24 +262,42 @@ Result<Message> decode_message(std::string_view bytes) {
 
 std::string result_name(int code) {
   switch (code) {
-    case 0: return "success";
-    case 1: return "operationsError";
-    case 2: return "protocolError";
-    case 3: return "timeLimitExceeded";
-    case 4: return "sizeLimitExceeded";
-    case 7: return "authMethodNotSupported";
-    case 8: return "strongerAuthRequired";
-    case 13: return "confidentialityRequired";
-    case 32: return "noSuchObject";
-    case 34: return "invalidDNSyntax";
-    case 48: return "inappropriateAuthentication";
-    case 49: return "invalidCredentials";
-    case 50: return "insufficientAccessRights";
-    case 51: return "busy";
-    case 52: return "unavailable";
-    case 53: return "unwillingToPerform";
-    case 80: return "other";
-    default: return std::to_string(code);
+    case 0:
+      return "success";
+    case 1:
+      return "operationsError";
+    case 2:
+      return "protocolError";
+    case 3:
+      return "timeLimitExceeded";
+    case 4:
+      return "sizeLimitExceeded";
+    case 7:
+      return "authMethodNotSupported";
+    case 8:
+      return "strongerAuthRequired";
+    case 13:
+      return "confidentialityRequired";
+    case 32:
+      return "noSuchObject";
+    case 34:
+      return "invalidDNSyntax";
+    case 48:
+      return "inappropriateAuthentication";
+    case 49:
+      return "invalidCredentials";
+    case 50:
+      return "insufficientAccessRights";
+    case 51:
+      return "busy";
+    case 52:
+      return "unavailable";
+    case 53:
+      return "unwillingToPerform";
+    case 80:
+      return "other";
+    default:
+      return std::to_string(code);
   }
 }
 

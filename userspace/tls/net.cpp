@@ -25,7 +25,8 @@ Status Stream::read_exact(void* buf, std::size_t n) {
   return {};
 }
 
-Result<TcpConnection> tcp_connect_ip(const std::string& ip, uint16_t port, std::chrono::milliseconds timeout) {
+Result<TcpConnection> tcp_connect_ip(const std::string& ip, uint16_t port,
+                                     std::chrono::milliseconds timeout) {
   sockaddr_storage ss{};
   socklen_t len = 0;
   auto* s4 = reinterpret_cast<sockaddr_in*>(&ss);
@@ -48,7 +49,9 @@ Result<TcpConnection> tcp_connect_ip(const std::string& ip, uint16_t port, std::
     if (errno != EINPROGRESS) return sys_error(where);
     pollfd pfd{fd.get(), POLLOUT, 0};
     int rc = ::poll(&pfd, 1, int(timeout.count()));
-    if (rc == 0) return make_error(Errc::timeout, where + ": no answer within " + std::to_string(timeout.count()) + " ms");
+    if (rc == 0)
+      return make_error(Errc::timeout,
+                        where + ": no answer within " + std::to_string(timeout.count()) + " ms");
     if (rc < 0) return sys_error(where + ": poll");
     int err = 0;
     socklen_t el = sizeof err;
@@ -94,7 +97,8 @@ Status PlainStream::write_all(const void* buf, std::size_t n) {
     ssize_t w = ::send(fd_, p, n, MSG_NOSIGNAL);
     if (w < 0) {
       if (errno == EINTR) continue;
-      if (errno == EAGAIN || errno == EWOULDBLOCK) return make_error(Errc::timeout, "write: peer not reading");
+      if (errno == EAGAIN || errno == EWOULDBLOCK)
+        return make_error(Errc::timeout, "write: peer not reading");
       return sys_error("write");
     }
     p += w;

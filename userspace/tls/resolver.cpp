@@ -50,9 +50,12 @@ Resolver system_resolver() {
     std::vector<std::string> out;
     for (addrinfo* ai = res; ai; ai = ai->ai_next) {
       char buf[INET6_ADDRSTRLEN];
-      const void* src = ai->ai_family == AF_INET ? static_cast<const void*>(&reinterpret_cast<sockaddr_in*>(ai->ai_addr)->sin_addr)
-                                                 : static_cast<const void*>(&reinterpret_cast<sockaddr_in6*>(ai->ai_addr)->sin6_addr);
-      if ((ai->ai_family == AF_INET || ai->ai_family == AF_INET6) && inet_ntop(ai->ai_family, src, buf, sizeof buf))
+      const void* src =
+          ai->ai_family == AF_INET
+              ? static_cast<const void*>(&reinterpret_cast<sockaddr_in*>(ai->ai_addr)->sin_addr)
+              : static_cast<const void*>(&reinterpret_cast<sockaddr_in6*>(ai->ai_addr)->sin6_addr);
+      if ((ai->ai_family == AF_INET || ai->ai_family == AF_INET6) &&
+          inet_ntop(ai->ai_family, src, buf, sizeof buf))
         push_unique(out, buf);
     }
     if (out.empty()) return make_error(Errc::not_found, "resolve " + host + ": no IPv4/IPv6 address");
@@ -70,7 +73,9 @@ Result<Resolver> hosts_resolver(std::string_view hosts_text) {
     std::string addr, name;
     if (!(words >> addr)) continue;
     auto ip = canonical_ip(addr);
-    if (!ip) return make_error(Errc::parse, "hosts line " + std::to_string(n) + ": '" + addr + "' is not an IP address");
+    if (!ip)
+      return make_error(Errc::parse,
+                        "hosts line " + std::to_string(n) + ": '" + addr + "' is not an IP address");
     bool any = false;
     while (words >> name) {
       push_unique((*table)[lower(name)], *ip);

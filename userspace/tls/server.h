@@ -23,7 +23,8 @@ class TlsServerContext {
   const std::string& cipher_list() const { return cipher_list_; }
 
  private:
-  TlsServerContext(SslCtxPtr ctx, std::string ciphers) : ctx_(std::move(ctx)), cipher_list_(std::move(ciphers)) {}
+  TlsServerContext(SslCtxPtr ctx, std::string ciphers)
+      : ctx_(std::move(ctx)), cipher_list_(std::move(ciphers)) {}
   SslCtxPtr ctx_;
   std::string cipher_list_;
 };

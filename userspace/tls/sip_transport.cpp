@@ -7,10 +7,14 @@ namespace phonesec::tls {
 
 std::string_view to_string(SipTransport t) {
   switch (t) {
-    case SipTransport::UDP: return "UDP";
-    case SipTransport::TCP: return "TCP";
-    case SipTransport::TLS: return "TLS";
-    case SipTransport::Auto: return "Auto";
+    case SipTransport::UDP:
+      return "UDP";
+    case SipTransport::TCP:
+      return "TCP";
+    case SipTransport::TLS:
+      return "TLS";
+    case SipTransport::Auto:
+      return "Auto";
   }
   return "?";
 }
@@ -19,7 +23,8 @@ bool SipTransportPlan::uses_tls() const {
   return std::find(attempts.begin(), attempts.end(), SipTransport::TLS) != attempts.end();
 }
 
-SipTransportPlan sip_transport_plan(const config::LineConfig& cfg, int line, std::span<const SipTransport> naptr_order) {
+SipTransportPlan sip_transport_plan(const config::LineConfig& cfg, int line,
+                                    std::span<const SipTransport> naptr_order) {
   SipTransportPlan plan;
   plan.line = line;
   plan.enabled = cfg.enable;
@@ -30,7 +35,8 @@ SipTransportPlan sip_transport_plan(const config::LineConfig& cfg, int line, std
   }
   for (SipTransport n : naptr_order) {
     if (n == SipTransport::Auto) continue;
-    if (std::find(plan.attempts.begin(), plan.attempts.end(), n) == plan.attempts.end()) plan.attempts.push_back(n);
+    if (std::find(plan.attempts.begin(), plan.attempts.end(), n) == plan.attempts.end())
+      plan.attempts.push_back(n);
   }
   if (plan.attempts.empty()) plan.attempts.push_back(SipTransport::UDP);
   return plan;
@@ -38,7 +44,8 @@ SipTransportPlan sip_transport_plan(const config::LineConfig& cfg, int line, std
 
 std::vector<SipTransportPlan> sip_transport_plans(const config::PhoneConfig& cfg) {
   std::vector<SipTransportPlan> out;
-  for (std::size_t i = 0; i < cfg.lines.size(); ++i) out.push_back(sip_transport_plan(cfg.lines[i], int(i) + 1));
+  for (std::size_t i = 0; i < cfg.lines.size(); ++i)
+    out.push_back(sip_transport_plan(cfg.lines[i], int(i) + 1));
   return out;
 }
 

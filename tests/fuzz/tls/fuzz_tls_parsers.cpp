@@ -35,7 +35,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (u->host.empty() || u->port == 0 || u->path.empty() || u->path[0] != '/') std::abort();
   }
   if (size < 256) {  // OpenSSL's own cipher-string parser is slow on long inputs
-    if (Status st = validate_cipher_list(in); !st && st.error().message().rfind("TLS_Cipher_List", 0) != 0) std::abort();
+    if (Status st = validate_cipher_list(in); !st && st.error().message().rfind("TLS_Cipher_List", 0) != 0)
+      std::abort();
   }
   if (auto r = hosts_resolver(in); r) (void)(*r)("a.test");
   if (in.find('$') == std::string_view::npos && expand_ccert(in, "Installed") != in) std::abort();

@@ -22,9 +22,7 @@ namespace {
 
 constexpr const char* kMac = "00:0e:08:ab:cd:ef";
 
-void write(const std::string& path, const std::string& text) {
-  std::ofstream(path) << text;
-}
+void write(const std::string& path, const std::string& text) { std::ofstream(path) << text; }
 
 struct NginxEnv {
   TempDir dir{"pstlsngx"};
@@ -53,17 +51,34 @@ struct NginxEnv {
     write(d + "/www/profile-Installed.xml", "<flat-profile><!-- unique certificate --></flat-profile>\n");
     port = free_port();
     write(d + "/nginx.conf",
-          "daemon off;\nmaster_process off;\nuser root;\nworker_processes 1;\npid " + d + "/nginx.pid;\n"
-          "error_log " + d + "/error.log info;\nevents { worker_connections 64; }\n"
-          "http {\n  access_log " + d + "/access.log;\n"
-          "  client_body_temp_path " + d + "/body;\n  proxy_temp_path " + d + "/proxy;\n"
-          "  fastcgi_temp_path " + d + "/fastcgi;\n  uwsgi_temp_path " + d + "/uwsgi;\n  scgi_temp_path " + d + "/scgi;\n"
-          "  server {\n    listen 127.0.0.1:" + std::to_string(port) + " ssl;\n"
-          "    ssl_certificate " + server.cert_file + ";\n    ssl_certificate_key " + server.key_file + ";\n"
-          "    ssl_client_certificate " + client_ca.cert_file + ";\n    ssl_verify_client on;\n"
-          "    root " + d + "/www;\n"
-          "    location = /whoami { default_type text/plain; return 200 \"$ssl_client_s_dn\\n\"; }\n"
-          "  }\n}\n");
+          "daemon off;\nmaster_process off;\nuser root;\nworker_processes 1;\npid " + d +
+              "/nginx.pid;\n"
+              "error_log " +
+              d +
+              "/error.log info;\nevents { worker_connections 64; }\n"
+              "http {\n  access_log " +
+              d +
+              "/access.log;\n"
+              "  client_body_temp_path " +
+              d + "/body;\n  proxy_temp_path " + d +
+              "/proxy;\n"
+              "  fastcgi_temp_path " +
+              d + "/fastcgi;\n  uwsgi_temp_path " + d + "/uwsgi;\n  scgi_temp_path " + d +
+              "/scgi;\n"
+              "  server {\n    listen 127.0.0.1:" +
+              std::to_string(port) +
+              " ssl;\n"
+              "    ssl_certificate " +
+              server.cert_file + ";\n    ssl_certificate_key " + server.key_file +
+              ";\n"
+              "    ssl_client_certificate " +
+              client_ca.cert_file +
+              ";\n    ssl_verify_client on;\n"
+              "    root " +
+              d +
+              "/www;\n"
+              "    location = /whoami { default_type text/plain; return 200 \"$ssl_client_s_dn\\n\"; }\n"
+              "  }\n}\n");
     nginx = Process({bin, "-p", d, "-c", d + "/nginx.conf", "-e", d + "/error.log"}, d + "/nginx.out");
     nginx.wait_listening(port, error);
   }
@@ -85,8 +100,8 @@ class Nginx : public testing::Test {
     TlsPolicy policy;
     ClientCertFiles files;
     if (client) files = {client->cert_file, client->key_file, {}};
-    auto ctx = TlsClientContext::create(policy, TlsApp::provisioning, {env->server_ca.cert_file, std::nullopt},
-                                        client ? &files : nullptr);
+    auto ctx = TlsClientContext::create(policy, TlsApp::provisioning,
+                                        {env->server_ca.cert_file, std::nullopt}, client ? &files : nullptr);
     EXPECT_TRUE(ctx) << ctx.error().message();
     auto url = parse_https_url(url_text);
     EXPECT_TRUE(url) << url.error().message();
@@ -119,7 +134,8 @@ TEST_F(Nginx, DevicePresentsItsUniqueCertificateAndCcertIsInstalled) {
 }
 
 TEST_F(Nginx, UrlByNameWithSlashCnIsAccepted) {
-  auto r = get("https://pv.telco.net:" + std::to_string(env->port) + "/profile-Installed.xml", &env->device, dns());
+  auto r = get("https://pv.telco.net:" + std::to_string(env->port) + "/profile-Installed.xml", &env->device,
+               dns());
   EXPECT_TRUE(r.ok()) << msg(r);
 }
 
@@ -167,7 +183,8 @@ TEST_F(Nginx, ServerAddressMustBeAmongTheDnsAddressesOfTheCertificateName) {
 TEST_F(Nginx, ServerCertificateFromAnUntrustedCaIsRefused) {
   TlsPolicy policy;
   ClientCertFiles files{env->device.cert_file, env->device.key_file, {}};
-  auto ctx = TlsClientContext::create(policy, TlsApp::provisioning, {env->client_ca.cert_file, std::nullopt}, &files);
+  auto ctx = TlsClientContext::create(policy, TlsApp::provisioning, {env->client_ca.cert_file, std::nullopt},
+                                      &files);
   ASSERT_TRUE(ctx);
   auto r = https_get(*ctx, parse_https_url(base() + "/whoami").value(), dns());
   EXPECT_EQ(r.failure, TlsFailure::unknown_ca) << msg(r);

@@ -30,9 +30,11 @@ struct Env {
   std::string error;
   Resolver resolve;
 
-  void serve(const std::string& name, const Issued& leaf, const std::string& cipher = "", bool tls12 = false) {
+  void serve(const std::string& name, const Issued& leaf, const std::string& cipher = "",
+             bool tls12 = false) {
     std::uint16_t p = free_port();
-    procs.push_back(start_s_server({leaf.cert_file, leaf.key_file, cipher, tls12}, p, dir.path().string(), name));
+    procs.push_back(
+        start_s_server({leaf.cert_file, leaf.key_file, cipher, tls12}, p, dir.path().string(), name));
     port[name] = p;
     order.push_back(p);
   }
@@ -45,8 +47,11 @@ struct Env {
     ca = pki.make_ca("ca", "phonesec test CA");
     other_ca = pki.make_ca("other-ca", "someone else's CA");
     serve("good", pki.issue(ca, "good", {.cn = "server.test", .dns_sans = {"server.test"}}));
-    serve("expired", pki.issue(ca, "expired", {.cn = "server.test", .dns_sans = {"server.test"}, .not_before_days = -60,
-                                               .not_after_days = -1}));
+    serve("expired", pki.issue(ca, "expired",
+                               {.cn = "server.test",
+                                .dns_sans = {"server.test"},
+                                .not_before_days = -60,
+                                .not_after_days = -1}));
     serve("wrong-name", pki.issue(ca, "wrong-name", {.cn = "other.test", .dns_sans = {"other.test"}}));
     serve("wrong-ca", pki.issue(other_ca, "wrong-ca", {.cn = "server.test", .dns_sans = {"server.test"}}));
     // SAN wins over CN: the CN names the host but the SAN does not.
@@ -68,9 +73,7 @@ Env* env = nullptr;
 
 class SServer : public testing::Test {
  protected:
-  static void SetUpTestSuite() {
-    env = new Env();
-  }
+  static void SetUpTestSuite() { env = new Env(); }
   static void TearDownTestSuite() {
     delete env;
     env = nullptr;
@@ -113,8 +116,8 @@ TEST_F(SServer, ExpiredCertificateFails) {
 }
 
 TEST_F(SServer, WrongNameFailsForTheAlwaysCheckedApplications) {
-  for (TlsApp app : {TlsApp::ldaps, TlsApp::ldap_starttls, TlsApp::xmpp, TlsApp::firmware_upgrade, TlsApp::xsi,
-                     TlsApp::image_download, TlsApp::tr069}) {
+  for (TlsApp app : {TlsApp::ldaps, TlsApp::ldap_starttls, TlsApp::xmpp, TlsApp::firmware_upgrade,
+                     TlsApp::xsi, TlsApp::image_download, TlsApp::tr069}) {
     auto r = connect(app, "wrong-name");
     EXPECT_EQ(r.failure, TlsFailure::hostname_mismatch) << app_name(app) << ": " << msg(r);
     EXPECT_NE(msg(r).find("hostname mismatch"), std::string::npos) << msg(r);
@@ -183,7 +186,8 @@ TEST_F(SServer, ProvisioningAcceptsCnWithSlashAndChecksTheAddressAgainstDns) {
   auto elsewhere = hosts_resolver("192.0.2.7 pv.telco.net\n").value();
   auto bad = tls_connect(*ctx, {"127.0.0.1", env->port.at("cn-slash"), true}, elsewhere);
   EXPECT_EQ(bad.failure, TlsFailure::address_mismatch) << msg(bad);
-  EXPECT_NE(msg(bad).find("127.0.0.1 is not among the DNS addresses of pv.telco.net (192.0.2.7)"), std::string::npos)
+  EXPECT_NE(msg(bad).find("127.0.0.1 is not among the DNS addresses of pv.telco.net (192.0.2.7)"),
+            std::string::npos)
       << msg(bad);
   auto no_dns = tls_connect(*ctx, {"127.0.0.1", env->port.at("cn-slash"), true}, hosts_resolver("").value());
   EXPECT_EQ(no_dns.failure, TlsFailure::address_mismatch) << msg(no_dns);

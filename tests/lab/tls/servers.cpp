@@ -44,7 +44,8 @@ std::string find_tool(const std::string& tool) {
   return {};
 }
 
-Process::Process(std::vector<std::string> argv, std::string log_file) : log_file_(std::move(log_file)), name_(argv.at(0)) {
+Process::Process(std::vector<std::string> argv, std::string log_file)
+    : log_file_(std::move(log_file)), name_(argv.at(0)) {
   std::vector<char*> args;
   for (auto& a : argv) args.push_back(a.data());
   args.push_back(nullptr);
@@ -55,7 +56,10 @@ Process::Process(std::vector<std::string> argv, std::string log_file) : log_file
     ::prctl(PR_SET_PDEATHSIG, SIGKILL);
     int fd = ::open(log_file_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     int null = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
-    if (fd >= 0) { ::dup2(fd, 1); ::dup2(fd, 2); }
+    if (fd >= 0) {
+      ::dup2(fd, 1);
+      ::dup2(fd, 2);
+    }
     if (null >= 0) ::dup2(null, 0);
     ::execv(args[0], args.data());
     std::_Exit(127);
@@ -133,9 +137,18 @@ bool Process::wait_listening(std::uint16_t port, std::string& why, std::chrono::
   return false;
 }
 
-Process start_s_server(const SServerSpec& spec, std::uint16_t port, const std::string& dir, const std::string& name) {
-  std::vector<std::string> argv = {find_tool("openssl"), "s_server", "-accept", "127.0.0.1:" + std::to_string(port),
-                                   "-cert", spec.cert_file, "-key", spec.key_file, "-www", "-quiet"};
+Process start_s_server(const SServerSpec& spec, std::uint16_t port, const std::string& dir,
+                       const std::string& name) {
+  std::vector<std::string> argv = {find_tool("openssl"),
+                                   "s_server",
+                                   "-accept",
+                                   "127.0.0.1:" + std::to_string(port),
+                                   "-cert",
+                                   spec.cert_file,
+                                   "-key",
+                                   spec.key_file,
+                                   "-www",
+                                   "-quiet"};
   if (!spec.cipher.empty()) argv.insert(argv.end(), {"-cipher", spec.cipher});
   if (spec.tls12_only) argv.push_back("-no_tls1_3");
   return Process(std::move(argv), dir + "/" + name + ".log");

@@ -30,7 +30,8 @@ class Process {
   void stop();
   // Waits until 127.0.0.1:port accepts; false (with the log in `why`) if the process dies first
   // or the timeout passes.
-  bool wait_listening(std::uint16_t port, std::string& why, std::chrono::milliseconds timeout = std::chrono::seconds(10));
+  bool wait_listening(std::uint16_t port, std::string& why,
+                      std::chrono::milliseconds timeout = std::chrono::seconds(10));
   std::string log() const;
 
  private:
@@ -44,10 +45,11 @@ std::string find_tool(const std::string& tool);
 
 struct SServerSpec {
   std::string cert_file, key_file;
-  std::string cipher;   // -cipher (TLS 1.2 suites); empty = OpenSSL's default
+  std::string cipher;       // -cipher (TLS 1.2 suites); empty = OpenSSL's default
   bool tls12_only = false;  // -no_tls1_3, so the cipher restriction decides the handshake
 };
 // openssl s_server -www on 127.0.0.1:port.
-Process start_s_server(const SServerSpec& spec, std::uint16_t port, const std::string& dir, const std::string& name);
+Process start_s_server(const SServerSpec& spec, std::uint16_t port, const std::string& dir,
+                       const std::string& name);
 
 }  // namespace phonesec::test

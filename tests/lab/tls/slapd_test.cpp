@@ -47,7 +47,9 @@ struct SlapdEnv {
     conf << "include /etc/ldap/schema/core.schema\ninclude /etc/ldap/schema/cosine.schema\n"
             "include /etc/ldap/schema/inetorgperson.schema\nmodulepath /usr/lib/ldap\nmoduleload back_mdb\n"
          << "pidfile " << d << "/slapd.pid\nargsfile " << d << "/slapd.args\n";
-    if (cert) conf << "TLSCertificateFile " << cert->cert_file << "\nTLSCertificateKeyFile " << cert->key_file << "\n";
+    if (cert)
+      conf << "TLSCertificateFile " << cert->cert_file << "\nTLSCertificateKeyFile " << cert->key_file
+           << "\n";
     conf << "database mdb\nmaxsize 10485760\nsuffix \"" << kBase << "\"\nrootdn \"" << kRootDn
          << "\"\nrootpw secret\ndirectory " << d << "/db\n";
     conf.close();
@@ -77,8 +79,8 @@ struct SlapdEnv {
     plain_port = free_port();
     std::string d = dir.path().string();
     tls_slapd = Process({slapd, "-d", "0", "-f", d + "/tls/slapd.conf", "-h",
-                         "ldap://127.0.0.1:" + std::to_string(ldap_port) + "/ ldaps://127.0.0.1:" +
-                             std::to_string(ldaps_port) + "/"},
+                         "ldap://127.0.0.1:" + std::to_string(ldap_port) +
+                             "/ ldaps://127.0.0.1:" + std::to_string(ldaps_port) + "/"},
                         d + "/tls/slapd.log");
     plain_slapd = Process({slapd, "-d", "0", "-f", d + "/plain/slapd.conf", "-h",
                            "ldap://127.0.0.1:" + std::to_string(plain_port) + "/"},
@@ -99,9 +101,9 @@ class Slapd : public testing::Test {
   }
   void SetUp() override { ASSERT_TRUE(env->error.empty()) << env->error; }
 
-  Result<LdapSession> open(const std::string& server, bool starttls, LdapAuthMethod auth = LdapAuthMethod::none,
-                           const std::string& dn = "", const std::string& password = "",
-                           const std::string& cipher_list = "") {
+  Result<LdapSession> open(const std::string& server, bool starttls,
+                           LdapAuthMethod auth = LdapAuthMethod::none, const std::string& dn = "",
+                           const std::string& password = "", const std::string& cipher_list = "") {
     LdapOptions o;
     o.server = server;
     o.starttls_enable = starttls;
@@ -114,7 +116,8 @@ class Slapd : public testing::Test {
   static std::string p(std::uint16_t port) { return std::to_string(port); }
 
   static void expect_alice(LdapSession& s) {
-    auto r = s.search(kBase, ldap::Scope::sub, "(&(objectClass=inetOrgPerson)(cn=Ali*))", {"cn", "telephoneNumber"});
+    auto r = s.search(kBase, ldap::Scope::sub, "(&(objectClass=inetOrgPerson)(cn=Ali*))",
+                      {"cn", "telephoneNumber"});
     ASSERT_TRUE(r) << r.error().message();
     ASSERT_EQ(r->size(), 1u);
     EXPECT_EQ((*r)[0].dn, "cn=Alice Martin,dc=example,dc=com");
@@ -168,7 +171,8 @@ TEST_F(Slapd, RefusedStartTlsGoesOnInPlainTextAndSaysSo) {
 TEST_F(Slapd, NoPasswordInPlainTextAfterARefusedStartTls) {
   auto s = open("ldap://ldap.test:" + p(env->plain_port), true, LdapAuthMethod::simple, kRootDn, "secret");
   ASSERT_FALSE(s);
-  EXPECT_NE(msg(s).find("refused StartTLS; LDAP_Password is not sent in plain text"), std::string::npos) << msg(s);
+  EXPECT_NE(msg(s).find("refused StartTLS; LDAP_Password is not sent in plain text"), std::string::npos)
+      << msg(s);
 }
 
 TEST_F(Slapd, StartTlsDisabledIsPlainTextAndSaysSo) {

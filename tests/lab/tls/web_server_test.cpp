@@ -86,8 +86,8 @@ class WebServer : public testing::Test {
     EXPECT_TRUE(ctx) << ctx.error().message();
     if (!ctx) return "no context";
     OneShotServer srv(*ctx);
-    Process client({find_tool("openssl"), "s_client", "-connect", "127.0.0.1:" + std::to_string(srv.port), "-tls1_2",
-                    "-cipher", client_cipher, "-CAfile", ca.cert_file},
+    Process client({find_tool("openssl"), "s_client", "-connect", "127.0.0.1:" + std::to_string(srv.port),
+                    "-tls1_2", "-cipher", client_cipher, "-CAfile", ca.cert_file},
                    dir.file("s_client.log"));
     std::string out = srv.wait();
     client.stop();
@@ -102,11 +102,14 @@ TEST_F(WebServer, EmptyOrInvalidListUsesTheSeedsWebServerSuites) {
     EXPECT_EQ(handshake(list, "AES128-SHA"), "ok AES128-SHA") << list;
     EXPECT_EQ(handshake(list, "ECDHE-RSA-AES256-GCM-SHA384"), "ok ECDHE-RSA-AES256-GCM-SHA384") << list;
     // A suite DEFAULT would allow but the web server's five do not.
-    EXPECT_NE(handshake(list, "ECDHE-RSA-CHACHA20-POLY1305").find("no shared cipher"), std::string::npos) << list;
+    EXPECT_NE(handshake(list, "ECDHE-RSA-CHACHA20-POLY1305").find("no shared cipher"), std::string::npos)
+        << list;
   }
 }
 
 TEST_F(WebServer, ConfiguredListAppliesToTheWebServerToo) {
-  EXPECT_EQ(handshake("ECDHE-RSA-CHACHA20-POLY1305", "ECDHE-RSA-CHACHA20-POLY1305"), "ok ECDHE-RSA-CHACHA20-POLY1305");
-  EXPECT_NE(handshake("ECDHE-RSA-CHACHA20-POLY1305", "AES128-SHA").find("no shared cipher"), std::string::npos);
+  EXPECT_EQ(handshake("ECDHE-RSA-CHACHA20-POLY1305", "ECDHE-RSA-CHACHA20-POLY1305"),
+            "ok ECDHE-RSA-CHACHA20-POLY1305");
+  EXPECT_NE(handshake("ECDHE-RSA-CHACHA20-POLY1305", "AES128-SHA").find("no shared cipher"),
+            std::string::npos);
 }

@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 // TLS_Cipher_List: table 6 keywords, operators, suite names, the French table's translations,
 // OpenSSL's own verdict, per-application defaults and the single report of an invalid list.
+#include "tls/cipher_list.h"
+
 #include <gtest/gtest.h>
 #include <openssl/ssl.h>
 
 #include <string>
 
-#include "tls/cipher_list.h"
 #include "tls/handles.h"
 
 using namespace phonesec;
@@ -19,12 +20,58 @@ std::string error_of(std::string_view list) {
   return st ? std::string() : st.error().message();
 }
 
-const char* kTable6[] = {"COMPLEMENTOFDEFAULT", "ALL", "COMPLEMENTOFALL", "HIGH", "MEDIUM", "eNULL", "NULL",
-                         "aNULL", "kRSA", "RSA", "kDHE", "kEDH", "DH", "DHE", "EDH", "ADH", "kECDHE", "kEECDH",
-                         "ECDHE", "EECDH", "ECDH", "AECDH", "aRSA", "aDSS", "DSS", "aECDSA", "ECDSA", "TLSv1.2",
-                         "TLSv1", "SSLv3", "AES128", "AES256", "AES", "AESGCM", "AESCCM", "AESCCM8", "ARIA128",
-                         "ARIA256", "ARIA", "CAMELLIA128", "CAMELLIA256", "CAMELLIA", "CHACHA20", "SEED", "MD5",
-                         "SHA1", "SHA", "SHA256", "SHA384", "SUITEB128", "SUITEB128ONLY", "SUITEB192"};
+const char* kTable6[] = {"COMPLEMENTOFDEFAULT",
+                         "ALL",
+                         "COMPLEMENTOFALL",
+                         "HIGH",
+                         "MEDIUM",
+                         "eNULL",
+                         "NULL",
+                         "aNULL",
+                         "kRSA",
+                         "RSA",
+                         "kDHE",
+                         "kEDH",
+                         "DH",
+                         "DHE",
+                         "EDH",
+                         "ADH",
+                         "kECDHE",
+                         "kEECDH",
+                         "ECDHE",
+                         "EECDH",
+                         "ECDH",
+                         "AECDH",
+                         "aRSA",
+                         "aDSS",
+                         "DSS",
+                         "aECDSA",
+                         "ECDSA",
+                         "TLSv1.2",
+                         "TLSv1",
+                         "SSLv3",
+                         "AES128",
+                         "AES256",
+                         "AES",
+                         "AESGCM",
+                         "AESCCM",
+                         "AESCCM8",
+                         "ARIA128",
+                         "ARIA256",
+                         "ARIA",
+                         "CAMELLIA128",
+                         "CAMELLIA256",
+                         "CAMELLIA",
+                         "CHACHA20",
+                         "SEED",
+                         "MD5",
+                         "SHA1",
+                         "SHA",
+                         "SHA256",
+                         "SHA384",
+                         "SUITEB128",
+                         "SUITEB128ONLY",
+                         "SUITEB192"};
 
 }  // namespace
 

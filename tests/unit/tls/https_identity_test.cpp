@@ -24,7 +24,8 @@ TEST(HttpsUrl, ParsesAndNamesBadParts) {
   EXPECT_EQ(v6->host, "2001:db8::1");
   EXPECT_EQ(v6->port, 8443);
   EXPECT_EQ(v6->path, "/");
-  EXPECT_NE(parse_https_url("http://x/").error().message().find("must start with https://"), std::string::npos);
+  EXPECT_NE(parse_https_url("http://x/").error().message().find("must start with https://"),
+            std::string::npos);
   EXPECT_NE(parse_https_url("https://x:99999/").error().message().find("port '99999'"), std::string::npos);
   EXPECT_NE(parse_https_url("https://x:/").error().message().find("port ''"), std::string::npos);
   EXPECT_NE(parse_https_url("https://u@x/").error().message().find("user information"), std::string::npos);
@@ -70,7 +71,8 @@ TEST_F(Identity, ProvisioningCnWithSlash) {
   EXPECT_TRUE(check_provisioning_identity(c.cert.get(), "prof.voice.com", "192.0.2.10", dns).ok());
   auto wrong_ip = check_provisioning_identity(c.cert.get(), "192.0.2.99", "192.0.2.99", dns);
   EXPECT_EQ(wrong_ip.failure, TlsFailure::address_mismatch);
-  EXPECT_EQ(wrong_ip.detail, "server 192.0.2.99 is not among the DNS addresses of prof.voice.com (192.0.2.10, 192.0.2.11)");
+  EXPECT_EQ(wrong_ip.detail,
+            "server 192.0.2.99 is not among the DNS addresses of prof.voice.com (192.0.2.10, 192.0.2.11)");
   auto wrong_name = check_provisioning_identity(c.cert.get(), "other.voice.com", "192.0.2.10", dns);
   EXPECT_EQ(wrong_name.failure, TlsFailure::hostname_mismatch);
   EXPECT_NE(wrong_name.detail.find("does not name other.voice.com"), std::string::npos);
@@ -80,7 +82,8 @@ TEST_F(Identity, ProvisioningCnWithSlash) {
 }
 
 TEST_F(Identity, ClientCertificateLoading) {
-  Issued dev = pki.issue(ca, "dev", {.client = true, .ou = "CP-6841-3PCC", .l = "88012BA01234", .st = "000e08abcdef"});
+  Issued dev =
+      pki.issue(ca, "dev", {.client = true, .ou = "CP-6841-3PCC", .l = "88012BA01234", .st = "000e08abcdef"});
   ClientCertFiles plain{dev.cert_file, dev.key_file, {}};
   ASSERT_TRUE(load_client_identity(plain));
   EXPECT_EQ(ccert_macro(&plain, "00:0E:08:AB:CD:EF"), "Installed");
@@ -113,6 +116,7 @@ TEST(Resolver, HostsTextAndLiterals) {
   EXPECT_EQ(r("A.TEST").value(), (std::vector<std::string>{"192.0.2.1", "2001:db8::1"}));
   EXPECT_EQ(r("[2001:0db8::1]").value(), std::vector<std::string>{"2001:db8::1"});
   EXPECT_FALSE(r("b.test"));
-  EXPECT_EQ(hosts_resolver("300.1.1.1 x\n").error().message(), "hosts line 1: '300.1.1.1' is not an IP address");
+  EXPECT_EQ(hosts_resolver("300.1.1.1 x\n").error().message(),
+            "hosts line 1: '300.1.1.1' is not an IP address");
   EXPECT_EQ(hosts_resolver("\n192.0.2.1\n").error().message(), "hosts line 2: address without a name");
 }

@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 // LDAP_Server URLs, RFC 4515 filters → BER (known encodings), requests, and decoding of server
 // answers including malformed ones (each error names what was expected).
+#include "tls/ldap_proto.h"
+
 #include <gtest/gtest.h>
 
 #include "tls/ber.h"
 #include "tls/ldap_client.h"
-#include "tls/ldap_proto.h"
 
 using namespace phonesec;
 using namespace phonesec::tls;
@@ -21,7 +22,8 @@ std::string hex(std::string_view s) {
 
 std::string unhex(std::string_view h) {
   std::string o;
-  for (std::size_t i = 0; i + 1 < h.size(); i += 2) o += char(std::stoi(std::string(h.substr(i, 2)), nullptr, 16));
+  for (std::size_t i = 0; i + 1 < h.size(); i += 2)
+    o += char(std::stoi(std::string(h.substr(i, 2)), nullptr, 16));
   return o;
 }
 
@@ -66,17 +68,36 @@ TEST(LdapUrl, BadValuesNameTheSettingAndThePart) {
 
 TEST(LdapFilter, KnownEncodings) {
   // (cn=Babs Jensen) → equalityMatch [3] { "cn", "Babs Jensen" }
-  EXPECT_EQ(hex(ldap::encode_filter("(cn=Babs Jensen)").value()), "a311" "0402636e" "040b42616273204a656e73656e");
+  EXPECT_EQ(hex(ldap::encode_filter("(cn=Babs Jensen)").value()),
+            "a311"
+            "0402636e"
+            "040b42616273204a656e73656e");
   // (objectClass=*) → present [7] "objectClass"
   EXPECT_EQ(hex(ldap::encode_filter("(objectClass=*)").value()), "870b6f626a656374436c617373");
   EXPECT_EQ(ldap::encode_filter("").value(), ldap::encode_filter("(objectClass=*)").value());
   // (cn=Ali*) → substrings [4] { "cn", SEQ { initial [0] "Ali" } }
-  EXPECT_EQ(hex(ldap::encode_filter("(cn=Ali*)").value()), "a40b" "0402636e" "3005" "8003416c69");
+  EXPECT_EQ(hex(ldap::encode_filter("(cn=Ali*)").value()),
+            "a40b"
+            "0402636e"
+            "3005"
+            "8003416c69");
   // (cn=*a*b) → any "a", final "b"
-  EXPECT_EQ(hex(ldap::encode_filter("(cn=*a*b)").value()), "a40c" "0402636e" "3006" "810161" "820162");
+  EXPECT_EQ(hex(ldap::encode_filter("(cn=*a*b)").value()),
+            "a40c"
+            "0402636e"
+            "3006"
+            "810161"
+            "820162");
   // (&(a=1)(!(b>=2))) and escapes: \2a is a literal '*', not a wildcard.
-  EXPECT_EQ(hex(ldap::encode_filter("(&(a=1)(!(b>=2)))").value()), "a012" "a306040161040131" "a208" "a506040162040132");
-  EXPECT_EQ(hex(ldap::encode_filter("(cn=a\\2ab)").value()), "a309" "0402636e" "0403612a62");
+  EXPECT_EQ(hex(ldap::encode_filter("(&(a=1)(!(b>=2)))").value()),
+            "a012"
+            "a306040161040131"
+            "a208"
+            "a506040162040132");
+  EXPECT_EQ(hex(ldap::encode_filter("(cn=a\\2ab)").value()),
+            "a309"
+            "0402636e"
+            "0403612a62");
   EXPECT_EQ(hex(ldap::encode_filter("(|(sn<=x)(sn~=y))").value()).substr(0, 4), "a112");  // two 9-byte items
 }
 
@@ -103,10 +124,19 @@ TEST(LdapFilter, ErrorsNameTheOffset) {
 
 TEST(LdapMessages, RequestsAreWellFormed) {
   // StartTLS (RFC 4511 §4.14.1): SEQ { 1, [APPLICATION 23] { [0] oid } }
-  EXPECT_EQ(hex(ldap::start_tls_request(1)), "301d020101" "7718" "8016" + hex("1.3.6.1.4.1.1466.20037"));
+  EXPECT_EQ(hex(ldap::start_tls_request(1)),
+            "301d020101"
+            "7718"
+            "8016" +
+                hex("1.3.6.1.4.1.1466.20037"));
   EXPECT_EQ(hex(ldap::unbind_request(5)), "30050201054200");
   std::string bind = ldap::simple_bind_request(2, "cn=a", SecretString("pw"));
-  EXPECT_EQ(hex(bind), "3012020102" "600d" "020103" "0404636e3d61" "80027077");
+  EXPECT_EQ(hex(bind),
+            "3012020102"
+            "600d"
+            "020103"
+            "0404636e3d61"
+            "80027077");
   auto f = ldap::encode_filter("(cn=*)");
   std::string search = ldap::search_request(3, "dc=x", ldap::Scope::sub, *f, {"cn"}, 10);
   ber::Reader r(search);
@@ -118,7 +148,13 @@ TEST(LdapMessages, RequestsAreWellFormed) {
 
 TEST(LdapMessages, DecodeServerAnswers) {
   // ExtendedResponse refusing StartTLS: protocolError + message.
-  std::string ext = unhex("3016020101" "7811" "0a0102" "0400" "040a" + hex("no TLS now"));
+  std::string ext = unhex(
+      "3016020101"
+      "7811"
+      "0a0102"
+      "0400"
+      "040a" +
+      hex("no TLS now"));
   auto m = ldap::decode_message(ext);
   ASSERT_TRUE(m) << m.error().message();
   EXPECT_EQ(m->op, ldap::kExtendedResponse);

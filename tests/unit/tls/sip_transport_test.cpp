@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 // SIP_Transport_n_ and TLS_Name_Validate_n_ from a real cfg.xml → what the SIP side tries.
+#include "tls/sip_transport.h"
+
 #include <gtest/gtest.h>
 
 #include "config/phone_config.h"
 #include "tls/apps.h"
 #include "tls/from_config.h"
-#include "tls/sip_transport.h"
 
 using namespace phonesec;
 using namespace phonesec::tls;
@@ -63,7 +64,8 @@ TEST(SipTransport, AutoFollowsNaptrOrder) {
   std::vector<SipTransport> naptr{SipTransport::TLS, SipTransport::TCP, SipTransport::TLS, SipTransport::UDP};
   auto plan = sip_transport_plan(line, 2, naptr);
   EXPECT_EQ(plan.line, 2);
-  EXPECT_EQ(plan.attempts, (std::vector<SipTransport>{SipTransport::TLS, SipTransport::TCP, SipTransport::UDP}));
+  EXPECT_EQ(plan.attempts,
+            (std::vector<SipTransport>{SipTransport::TLS, SipTransport::TCP, SipTransport::UDP}));
   EXPECT_TRUE(plan.uses_tls());
   line.sip_transport = SipTransport::TCP;  // an explicit transport ignores NAPTR
   EXPECT_EQ(sip_transport_plan(line, 2, naptr).attempts, std::vector<SipTransport>{SipTransport::TCP});

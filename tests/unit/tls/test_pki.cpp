@@ -33,7 +33,8 @@ void add_ext(X509* cert, X509* issuer, int nid, const std::string& value) {
 
 void add_name(X509_NAME* n, const char* field, const std::string& v) {
   if (v.empty()) return;
-  if (X509_NAME_add_entry_by_txt(n, field, MBSTRING_UTF8, reinterpret_cast<const unsigned char*>(v.c_str()), -1, -1, 0) != 1)
+  if (X509_NAME_add_entry_by_txt(n, field, MBSTRING_UTF8, reinterpret_cast<const unsigned char*>(v.c_str()),
+                                 -1, -1, 0) != 1)
     die(std::string("subject ") + field + "=" + v);
 }
 
@@ -41,7 +42,8 @@ void write_pem(const std::string& cert_file, X509* cert, const std::string& key_
   tls::BioPtr c(BIO_new_file(cert_file.c_str(), "w"));
   if (!c || PEM_write_bio_X509(c.get(), cert) != 1) die("write " + cert_file);
   tls::BioPtr k(BIO_new_file(key_file.c_str(), "w"));
-  if (!k || PEM_write_bio_PrivateKey(k.get(), key, nullptr, nullptr, 0, nullptr, nullptr) != 1) die("write " + key_file);
+  if (!k || PEM_write_bio_PrivateKey(k.get(), key, nullptr, nullptr, 0, nullptr, nullptr) != 1)
+    die("write " + key_file);
 }
 
 }  // namespace
@@ -110,12 +112,13 @@ Issued TestPki::issue(const Issued& ca, const std::string& name, const CertSpec&
   return out;
 }
 
-std::string TestPki::write_encrypted_key(const Issued& leaf, const std::string& name, const std::string& password) {
+std::string TestPki::write_encrypted_key(const Issued& leaf, const std::string& name,
+                                         const std::string& password) {
   std::string file = (dir_ / (name + ".enc.key")).string();
   tls::BioPtr k(BIO_new_file(file.c_str(), "w"));
   if (!k || PEM_write_bio_PrivateKey(k.get(), leaf.key.get(), EVP_aes_256_cbc(),
-                                     reinterpret_cast<const unsigned char*>(password.data()), int(password.size()),
-                                     nullptr, nullptr) != 1)
+                                     reinterpret_cast<const unsigned char*>(password.data()),
+                                     int(password.size()), nullptr, nullptr) != 1)
     die("write " + file);
   return file;
 }

@@ -32,8 +32,8 @@ struct CertSpec {
   std::vector<std::string> ip_sans;   // subjectAltName IP entries
   long not_before_days = -1;          // relative to now
   long not_after_days = 30;
-  bool client = false;                // extendedKeyUsage clientAuth instead of serverAuth
-  std::string ou, l, st;              // optional subject elements (the phone's OU/L/S)
+  bool client = false;    // extendedKeyUsage clientAuth instead of serverAuth
+  std::string ou, l, st;  // optional subject elements (the phone's OU/L/S)
 };
 
 struct Issued {
