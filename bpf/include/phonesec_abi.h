@@ -62,6 +62,14 @@ PS_STATIC_ASSERT(sizeof(struct ps_policy) == 64 + 2 * 8 * PS_PORT_WORDS, "ps_pol
 
 #define PS_POLICY_SLOTS 2
 
+/* ps_active (ARRAY of __u32): [PS_ACTIVE_SLOT] the policy slot the programs read, flipped by the
+ * controller; [PS_ACTIVE_TFTP] when egress last recorded a TFTP expectation, in units of 2^30 ns
+ * (~1.07 s), so ingress skips the expectation lookup when none can be live. */
+#define PS_ACTIVE_SLOT    0
+#define PS_ACTIVE_TFTP    1
+#define PS_ACTIVE_ENTRIES 2
+#define PS_TFTP_HINT_SHIFT 30
+
 /* ---- connection tracking ---------------------------------------------------------------- */
 
 /*

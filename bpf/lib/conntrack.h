@@ -59,12 +59,12 @@ static __always_inline __u64 ps_ct_timeout(const struct ps_policy *pol, __u32 st
 
 static __always_inline int ps_ct_expired(const struct ps_policy *pol, const struct ps_ct_val *v, __u64 now)
 {
-	return now - v->last_seen_ns > ps_ct_timeout(pol, v->state);
+	return ps_age(now, v->last_seen_ns) >= ps_ct_timeout(pol, v->state);
 }
 
 static __always_inline void ps_ct_refresh(struct ps_ct_val *v, __u64 now)
 {
-	if (now - v->last_seen_ns > PS_CT_REFRESH_NS)
+	if (ps_age(now, v->last_seen_ns) > PS_CT_REFRESH_NS)
 		v->last_seen_ns = now;
 }
 

@@ -44,7 +44,7 @@ static __always_inline int ps_frag_follow(const struct ps_policy *pol, const str
 
 	ps_frag_key(&k, p);
 	v = bpf_map_lookup_elem(&ps_frag, &k);
-	if (!v || now - v->seen_ns > pol->to.frag_ns)
+	if (!v || ps_age(now, v->seen_ns) >= pol->to.frag_ns)
 		return PS_R_DROP_FRAG_ORPHAN;
 	return v->verdict == PS_V_PASS ? PS_R_PASS_FRAG : PS_R_DROP_FRAG;
 }

@@ -23,10 +23,11 @@ struct {
 	__type(value, struct ps_policy);
 } ps_policy SEC(".maps");
 
-/* One u32: the policy slot the programs read. The controller flips it after writing the other. */
+/* u32s (see PS_ACTIVE_*): the policy slot the programs read (the controller flips it after
+ * writing the other) and the TFTP expectation hint. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1);
+	__uint(max_entries, PS_ACTIVE_ENTRIES);
 	__type(key, __u32);
 	__type(value, __u32);
 } ps_active SEC(".maps");
