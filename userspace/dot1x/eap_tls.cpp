@@ -15,11 +15,12 @@ std::optional<Bytes> EapTls::process(const EapPacket& req, MethodRet& ret) {
   }
   ret.allow_notifications = true;
   ret.decision = Decision::fail;
-  ret.state = MethodState::cont;
+  // Until our Finished is out the server may end the exchange with EAP-Failure at any time;
+  // RFC 4137 discards a Failure while the method is in CONT, so TLS never reports CONT.
+  ret.state = MethodState::may_cont;
   switch (r->kind) {
     case TlsFraming::Kind::ack_sent:
     case TlsFraming::Kind::fragment_sent:
-      if (failed_) ret.state = MethodState::may_cont;
       if (conn_ && conn_->established() && !failed_) {
         ret.decision = Decision::cond_succ;
         ret.state = framing_.sending() ? MethodState::may_cont : MethodState::done;

@@ -1,0 +1,176 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "dot1x/agent.h"
+
+#include <poll.h>
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <fstream>
+
+#include "common/log.h"
+#include "dot1x/eap_tls.h"
+
+namespace phonesec::dot1x {
+
+MethodFactory make_method_factory(const Dot1xOptions& opts, SSL_CTX* tls_ctx) {
+  const std::string server_name = opts.server_name;
+  const size_t frag = opts.fragment_size;
+  return [=](uint8_t type) -> std::unique_ptr<EapMethod> {
+    if (type == eap_type::tls && tls_ctx) return std::make_unique<EapTls>(tls_ctx, server_name, frag);
+    return nullptr;
+  };
+}
+
+Result<std::unique_ptr<Agent>> Agent::create(Dot1xOptions opts) {
+  std::unique_ptr<Agent> a(new Agent());
+  a->opts_ = std::move(opts);
+  const Dot1xOptions& o = a->opts_;
+  if (!o.enable) return a;
+  if (o.method == EapMethodChoice::fast)
+    return make_error(Errc::unsupported, "EAP-FAST is not implemented yet (use --method tls)");
+  TlsConfig tc;
+  tc.ca_file = o.ca_file;
+  tc.cert_file = o.cert_file;
+  tc.key_file = o.key_file;
+  tc.key_password = o.key_password;
+  tc.server_name = o.server_name;
+  auto ctx = make_tls_context(tc);
+  if (!ctx) return ctx.error();
+  a->tls_ctx_ = std::move(*ctx);
+
+  auto s = PacketSocket::open(o.iface);
+  if (!s) return s.error();
+  a->sock_.emplace(std::move(*s));
+  if (o.uplink != o.iface) {
+    auto u = PacketSocket::open(o.uplink);
+    if (!u) return u.error();
+    a->uplink_.emplace(std::move(*u));
+  }
+  SupplicantConfig sc;
+  sc.own_mac = a->sock_->mac();
+  sc.timers = o.timers;
+  sc.eap.identity = o.identity.empty() ? "phone-" + hex(ByteView(sc.own_mac.data(), 6)) : o.identity;
+  sc.eap.methods = {o.method == EapMethodChoice::tls ? eap_type::tls : eap_type::fast};
+  sc.eap.client_timeout = o.client_timeout;
+  Agent* self = a.get();
+  a->supp_ = std::make_unique<Supplicant>(sc, a->clock_, make_method_factory(o, a->tls_ctx_.get()), [self](ByteView f) {
+    // Own frames go out on the uplink itself when the phone's interface is a bridge, so the
+    // PC port never sees the phone's EAPOL.
+    const PacketSocket& out = self->uplink_ ? *self->uplink_ : *self->sock_;
+    if (auto r = out.send(f); !r) log::warn("dot1x", r.error().message());
+  });
+  if (o.pc_port_enable && !o.pc_port.empty()) {
+    if (auto r = enable_bridge_eapol_forwarding(o.pc_port); !r) log::warn("dot1x", r.error().message());
+    auto p = PacketSocket::open(o.pc_port);
+    if (!p) return p.error();
+    a->pc_sock_.emplace(std::move(*p));
+    a->pc_ = std::make_unique<PcPortTracker>(sc.own_mac);
+  }
+  auto lw = LinkWatch::open([self](const std::string& n, bool up) { self->on_link(n, up); });
+  if (!lw) return lw.error();
+  a->links_ = std::move(*lw);
+  return a;
+}
+
+void Agent::on_link(const std::string& ifname, bool up) {
+  if (ifname == opts_.uplink) {
+    log::info("dot1x", "uplink ", ifname, up ? " up" : " down");
+    supp_->set_port_enabled(up);
+  }
+  if (pc_ && ifname == opts_.pc_port) {
+    log::info("dot1x", "PC port ", ifname, up ? " up" : " down");
+    if (!up) {
+      for (const Bytes& f : pc_->link_down()) {
+        auto src = parse_eapol(f);
+        const PacketSocket& out = uplink_ ? *uplink_ : *sock_;
+        if (auto r = out.send(f); !r) {
+          log::warn("dot1x", "proxy EAPOL-Logoff: ", r.error().message());
+          continue;
+        }
+        ++proxy_logoffs_;
+        if (src) {
+          supp_->remove_foreign_mac(src->src);
+          log::info("dot1x", "proxy EAPOL-Logoff sent for PC ", mac_to_string(src->src));
+        }
+      }
+    }
+  }
+}
+
+void Agent::on_pc_frame(ByteView frame) {
+  if (pc_->learn(frame)) {
+    auto f = parse_eapol(frame);
+    if (f) {
+      supp_->add_foreign_mac(f->src);
+      log::info("dot1x", "PC port station ", mac_to_string(f->src), " speaks 802.1X (passed through)");
+    }
+  }
+}
+
+Dot1xStatus Agent::status() const {
+  if (!supp_) {
+    Dot1xStatus s;
+    s.enabled = false;
+    s.transaction = "Disabled";
+    return s;
+  }
+  Dot1xStatus s = supp_->status();
+  s.counters.tx_proxy_logoff = proxy_logoffs_;
+  if (pc_)
+    for (const Mac& m : pc_->stations()) s.pc_macs.push_back(mac_to_string(m));
+  return s;
+}
+
+void Agent::write_status() {
+  const Dot1xStatus s = status();
+  std::string json = to_json(s);
+  if (json == last_status_) return;
+  last_status_ = json;
+  if (opts_.status_dir.empty()) return;
+  ::mkdir(opts_.status_dir.c_str(), 0755);
+  for (auto [name, body] : {std::pair{std::string("dot1x.json"), json + "\n"}, std::pair{std::string("dot1x.txt"), to_string(s)}}) {
+    const std::string path = opts_.status_dir + "/" + name, tmp = path + ".tmp";
+    {
+      std::ofstream f(tmp, std::ios::trunc);
+      f << body;
+      if (!f) {
+        log::warn("dot1x", "cannot write ", tmp);
+        continue;
+      }
+    }
+    std::rename(tmp.c_str(), path.c_str());
+  }
+}
+
+Status Agent::run(const volatile std::sig_atomic_t* stop) {
+  write_status();
+  if (!supp_) {
+    while (!*stop) ::poll(nullptr, 0, 200);
+    return {};
+  }
+  if (auto r = links_->request_dump(); !r) return r;
+  Bytes buf;
+  while (!*stop) {
+    int timeout = 200;
+    if (auto d = supp_->next_deadline()) {
+      auto ms = std::chrono::duration_cast<Millis>(*d - clock_.now()).count() + 1;
+      timeout = int(std::clamp<long>(ms, 0, 200));
+    }
+    pollfd fds[3] = {{sock_->fd(), POLLIN, 0}, {links_->fd(), POLLIN, 0}, {pc_sock_ ? pc_sock_->fd() : -1, POLLIN, 0}};
+    int n = ::poll(fds, 3, timeout);
+    if (n < 0 && errno != EINTR) return sys_error("poll");
+    if (n > 0 && (fds[1].revents & POLLIN)) {
+      if (auto r = links_->process(); !r) return r;
+    }
+    if (n > 0 && pc_sock_ && (fds[2].revents & POLLIN))
+      while (pc_sock_->recv(buf)) on_pc_frame(buf);
+    if (n > 0 && (fds[0].revents & POLLIN))
+      while (sock_->recv(buf)) supp_->receive_frame(buf);
+    supp_->tick();
+    write_status();
+  }
+  return {};
+}
+
+}  // namespace phonesec::dot1x

@@ -1,0 +1,47 @@
+// SPDX-License-Identifier: Apache-2.0
+// phonesec-dot1x: the phone's 802.1X supplicant as a process (phonesecd may later host the
+// Agent in-process). Status goes to <status-dir>/dot1x.{json,txt}; `phonesec status` shows it.
+#include <csignal>
+#include <iostream>
+
+#include "common/log.h"
+#include "dot1x/agent.h"
+
+namespace {
+volatile std::sig_atomic_t g_stop = 0;
+void on_signal(int) { g_stop = 1; }
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace phonesec;
+  std::vector<std::string> args(argv + 1, argv + argc);
+  for (auto it = args.begin(); it != args.end();) {
+    if (*it == "-v") {
+      log::set_level(log::Level::debug);
+      it = args.erase(it);
+    } else if (*it == "-h" || *it == "--help") {
+      std::cout << "usage: phonesec-dot1x [-v] --enable yes --iface IF [options]\n" << dot1x::options_help();
+      return 0;
+    } else {
+      ++it;
+    }
+  }
+  auto opts = dot1x::parse_options(args);
+  if (!opts) {
+    std::cerr << "phonesec-dot1x: " << opts.error().message() << "\n";
+    return 2;
+  }
+  auto agent = dot1x::Agent::create(std::move(*opts));
+  if (!agent) {
+    std::cerr << "phonesec-dot1x: " << agent.error().message() << "\n";
+    return 1;
+  }
+  std::signal(SIGTERM, on_signal);
+  std::signal(SIGINT, on_signal);
+  auto r = (*agent)->run(&g_stop);
+  if (!r) {
+    std::cerr << "phonesec-dot1x: " << r.error().message() << "\n";
+    return 1;
+  }
+  return 0;
+}
