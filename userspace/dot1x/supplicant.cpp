@@ -183,6 +183,10 @@ void Supplicant::enter_be(SuppBeState s) {
     case SuppBeState::IDLE: supp_start_ = false; break;
     case SuppBeState::REQUEST:
       auth_while_running_ = false;
+      // The frame is handed to the EAP peer (eapReq): it is consumed. Without clearing
+      // eapolEap here a Success/Failure (REQUEST → SUCCESS/FAIL never passes RECEIVE) would
+      // leave it set and restart authentication from AUTHENTICATED/HELD on the stale frame.
+      eapol_eap_ = false;
       ll_.eapReq = true;  // getSuppRsp(): the EAP peer runs in tick()
       break;
     case SuppBeState::RESPONSE:
