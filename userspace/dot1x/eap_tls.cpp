@@ -5,6 +5,16 @@
 
 namespace phonesec::dot1x {
 
+// A TLS 1.2 server that refuses our certificate may answer with a bare EAP-Failure and no
+// alert (hostapd does): the last step we reached says what was refused.
+std::string EapTls::reason() const {
+  if (!reason_.empty() || !conn_ || failed_) return reason_;
+  if (conn_->established()) return "server completed TLS but refused access (EAP-Failure after the handshake)";
+  if (conn_->client_cert_sent())
+    return "server rejected the device certificate (EAP-Failure after it was sent, no TLS alert)";
+  return "";
+}
+
 std::optional<Bytes> EapTls::process(const EapPacket& req, MethodRet& ret) {
   auto r = framing_.receive(req);
   if (!r) {

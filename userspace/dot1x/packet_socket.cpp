@@ -68,6 +68,11 @@ Result<PacketSocket> PacketSocket::open(const std::string& ifname) {
 }
 
 Status PacketSocket::send(ByteView frame) const {
+  // A link down leaves ENETDOWN pending on the socket (reported once by the next call): clear
+  // it so the EAPOL-Start sent right at link up is not the frame that absorbs it.
+  int err = 0;
+  socklen_t len = sizeof err;
+  ::getsockopt(fd_.get(), SOL_SOCKET, SO_ERROR, &err, &len);
   if (::send(fd_.get(), frame.data(), frame.size(), 0) != ssize_t(frame.size()))
     return sys_error("send EAPOL on " + name_);
   return {};

@@ -102,9 +102,11 @@ TlsConn::~TlsConn() {
 }
 
 void TlsConn::info_cb(const SSL* ssl, int where, int ret) {
-  if (!(where & SSL_CB_ALERT)) return;
   auto* self = static_cast<TlsConn*>(SSL_get_app_data(ssl));
   if (!self) return;
+  if ((where & SSL_CB_CONNECT_LOOP) && SSL_get_state(ssl) == TLS_ST_CW_CERT && SSL_get_certificate(ssl))
+    self->client_cert_sent_ = true;
+  if (!(where & SSL_CB_ALERT)) return;
   std::string a = std::string(SSL_alert_type_string_long(ret)) + " " + SSL_alert_desc_string_long(ret);
   if (where & SSL_CB_READ) self->alert_rx_ = a;
   else self->alert_tx_ = a;

@@ -54,6 +54,8 @@ class TlsConn {
   Hs handshake(ByteView in, Bytes& out);
   bool established() const;
   bool resumed() const;
+  // Our Certificate message went out (the server asked for it and we had one).
+  bool client_cert_sent() const { return client_cert_sent_; }
   Result<Bytes> encrypt(ByteView plain);
   // Decrypts records; returns the plaintext available (possibly empty).
   Result<Bytes> decrypt(ByteView records);
@@ -87,6 +89,7 @@ class TlsConn {
   std::string alert_tx_;
   std::string verify_error_;
   PacSecretFn pac_fn_;
+  bool client_cert_sent_ = false;
 };
 
 // TLS PRF (RFC 5246 section 5; TLS 1.0/1.1 MD5/SHA-1 when !tls12) via EVP_KDF "TLS1-PRF".
