@@ -38,6 +38,9 @@ class EapMethod {
   // Why the method failed or ignored the last request (certificate rejected, alert, bad
   // MSCHAPv2 authenticator response…); empty if nothing to say. Never contains secrets.
   virtual std::string reason() const { return {}; }
+  // Asked once when the exchange ends in EAP-Failure: the best explanation from how far the
+  // method got (a server may fail it without saying why). Defaults to reason().
+  virtual std::string failure_reason() const { return reason(); }
   // True once the method wants an immediate new attempt after an EAP-Failure (EAP-FAST:
   // a PAC was provisioned anonymously, which ends in EAP-Failure by design).
   virtual bool retry_immediately() const { return false; }

@@ -50,6 +50,7 @@ EapPeer::EapPeer(EapPeerConfig cfg, EapLowerLayer& ll, const Clock& clock, Metho
     : cfg_(std::move(cfg)), ll_(ll), clock_(clock), factory_(std::move(factory)) {}
 
 std::string EapPeer::reason() const {
+  if (state_ == EapPeerState::FAILURE && !reason_.empty()) return reason_;
   if (method_) {
     auto r = method_->reason();
     if (!r.empty()) return r;
@@ -174,7 +175,8 @@ void EapPeer::enter(EapPeerState s) {
     case EapPeerState::FAILURE:
       ll_.eapReq = false;
       ll_.eapFail = true;
-      if (reason().empty()) reason_ = "EAP-Failure from the authentication server";
+      if (method_ && reason_.empty()) reason_ = method_->failure_reason();
+      if (reason_.empty()) reason_ = "EAP-Failure from the authentication server";
       break;
   }
 }

@@ -7,7 +7,7 @@ namespace phonesec::dot1x {
 
 // A TLS 1.2 server that refuses our certificate may answer with a bare EAP-Failure and no
 // alert (hostapd does): the last step we reached says what was refused.
-std::string EapTls::reason() const {
+std::string EapTls::failure_reason() const {
   if (!reason_.empty() || !conn_ || failed_) return reason_;
   if (conn_->established()) return "server completed TLS but refused access (EAP-Failure after the handshake)";
   if (conn_->client_cert_sent())

@@ -20,7 +20,8 @@ class EapTls final : public EapMethod {
   std::optional<Bytes> process(const EapPacket& req, MethodRet& ret) override;
   bool key_available() const override { return !msk_.empty(); }
   SecretBytes key() const override { return msk_; }
-  std::string reason() const override;
+  std::string reason() const override { return reason_; }
+  std::string failure_reason() const override;
 
  private:
   SSL_CTX* ctx_;

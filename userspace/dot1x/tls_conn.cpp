@@ -66,7 +66,8 @@ Result<SslCtxPtr> make_tls_context(const TlsConfig& cfg) {
     int ok = SSL_CTX_use_PrivateKey_file(ctx.get(), kf.c_str(), SSL_FILETYPE_PEM);
     SSL_CTX_set_default_passwd_cb_userdata(ctx.get(), nullptr);
     SSL_CTX_set_default_passwd_cb(ctx.get(), nullptr);
-    if (ok != 1) return make_error(Errc::io, "device private key " + kf + ": " + openssl_errors());
+    if (ok != 1)
+      return make_error(Errc::io, "device private key " + kf + " (for certificate " + cfg.cert_file + "): " + openssl_errors());
     if (SSL_CTX_check_private_key(ctx.get()) != 1)
       return make_error(Errc::invalid_argument, "device private key " + kf + " does not match " + cfg.cert_file);
   }
