@@ -126,6 +126,14 @@ void Agent::write_status() {
   const Dot1xStatus s = status();
   std::string json = to_json(s);
   if (json == last_status_) return;
+  // Visible changes are written at once; counter and sub-state churn during an exchange at most
+  // once a second (two file renames per EAP frame would slow the exchange down).
+  std::string summary = s.transaction + "|" + s.protocol + "|" + s.reason + "|" + s.supp_pae + "|" +
+                        (s.port_authorized ? "A" : "U") + (s.link_up ? "L" : "D");
+  for (auto& m : s.pc_macs) summary += "|" + m;
+  if (summary == last_summary_ && clock_.now() - last_write_ < Millis(1000)) return;
+  last_summary_ = std::move(summary);
+  last_write_ = clock_.now();
   last_status_ = json;
   if (opts_.status_dir.empty()) return;
   ::mkdir(opts_.status_dir.c_str(), 0755);

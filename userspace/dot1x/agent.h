@@ -41,7 +41,9 @@ class Agent {
   std::unique_ptr<Supplicant> supp_;
   std::unique_ptr<PcPortTracker> pc_;
   uint64_t proxy_logoffs_ = 0;
-  std::string last_status_;
+  std::string last_status_;   // JSON last written
+  std::string last_summary_;  // what people see (transaction, protocol, reason, port, PC)
+  TimePoint last_write_{};
 };
 
 // The method factory for the options' method (EAP-TLS with the device certificate).

@@ -40,6 +40,7 @@ int LinkWatch::on_msg(const nlmsghdr* nlh, void* data) {
   if (nlh->nlmsg_type != RTM_NEWLINK && nlh->nlmsg_type != RTM_DELLINK) return MNL_CB_OK;
   auto* ifm = static_cast<const ifinfomsg*>(mnl_nlmsg_get_payload(nlh));
   std::string name;
+  int oper = -1;
   // mnl_attr_for_each is C (void* → nlattr*); walk the attributes by hand.
   const size_t off = MNL_ALIGN(sizeof(*ifm));
   const auto* a = reinterpret_cast<const nlattr*>(static_cast<const char*>(mnl_nlmsg_get_payload(nlh)) + off);
@@ -47,9 +48,16 @@ int LinkWatch::on_msg(const nlmsghdr* nlh, void* data) {
   for (; mnl_attr_ok(a, int(end - reinterpret_cast<const char*>(a))); a = mnl_attr_next(a)) {
     if (mnl_attr_get_type(a) == IFLA_IFNAME && mnl_attr_validate(a, MNL_TYPE_STRING) >= 0)
       name = static_cast<const char*>(mnl_attr_get_payload(a));
+    if (mnl_attr_get_type(a) == IFLA_OPERSTATE && mnl_attr_validate(a, MNL_TYPE_U8) >= 0) oper = mnl_attr_get_u8(a);
   }
   if (name.empty()) return MNL_CB_OK;
-  const bool up = nlh->nlmsg_type == RTM_NEWLINK && (ifm->ifi_flags & IFF_UP) && (ifm->ifi_flags & IFF_LOWER_UP);
+  // RFC 2863 operational state, not just carrier: the kernel sets it (linkwatch) after the
+  // device's transmit path is activated. Carrier alone comes earlier, and a frame sent in that
+  // gap is lost (a veth peer's first answer to our EAPOL-Start vanished that way). Drivers
+  // without operstate report UNKNOWN: carrier decides.
+  const bool carrier = (ifm->ifi_flags & IFF_UP) && (ifm->ifi_flags & IFF_LOWER_UP);
+  const bool up = nlh->nlmsg_type == RTM_NEWLINK && carrier &&
+                  (oper == IF_OPER_UP || oper == IF_OPER_UNKNOWN || oper == -1);
   auto it = self->state_.find(name);
   if (it == self->state_.end() || it->second != up) {
     self->state_[name] = up;

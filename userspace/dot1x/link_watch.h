@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Link state of a few interfaces from rtnetlink (libmnl): one dump at start, then RTM_NEWLINK /
-// RTM_DELLINK events. "Up" means administratively up with carrier (IFF_UP and IFF_LOWER_UP).
+// RTM_DELLINK events. "Up" means administratively up with carrier and operstate UP (or UNKNOWN
+// for drivers that do not report it).
 #pragma once
 
 #include <libmnl/libmnl.h>
