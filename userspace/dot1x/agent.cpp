@@ -9,17 +9,62 @@
 #include <fstream>
 
 #include "common/log.h"
+#include "dot1x/eap_fast.h"
 #include "dot1x/eap_tls.h"
 
 namespace phonesec::dot1x {
 
-MethodFactory make_method_factory(const Dot1xOptions& opts, SSL_CTX* tls_ctx) {
+namespace {
+constexpr const char* kFastAuthCiphers = "AES128-SHA:AES256-SHA:DHE-RSA-AES128-SHA:DHE-RSA-AES256-SHA";
+}
+
+MethodFactory make_method_factory(const Dot1xOptions& opts, SSL_CTX* tls_ctx, SSL_CTX* anon_ctx, PacStore* pacs) {
   const std::string server_name = opts.server_name;
   const size_t frag = opts.fragment_size;
+  FastConfig fc;
+  fc.allow_anonymous = opts.fast_provisioning & 1;
+  fc.allow_authenticated = opts.fast_provisioning & 2;
+  fc.inner = opts.fast_inner;
+  fc.user = opts.inner_identity;
+  fc.password = opts.password;
+  const bool fast = opts.method == EapMethodChoice::fast;
   return [=](uint8_t type) -> std::unique_ptr<EapMethod> {
-    if (type == eap_type::tls && tls_ctx) return std::make_unique<EapTls>(tls_ctx, server_name, frag);
+    if (!fast && type == eap_type::tls && tls_ctx) return std::make_unique<EapTls>(tls_ctx, server_name, frag);
+    if (fast && type == eap_type::fast && pacs) return std::make_unique<EapFast>(fc, FastContexts{tls_ctx, anon_ctx}, *pacs, frag);
     return nullptr;
   };
+}
+
+Result<std::pair<SslCtxPtr, SslCtxPtr>> make_contexts(const Dot1xOptions& o) {
+  TlsConfig tc;
+  tc.ca_file = o.ca_file;
+  tc.cert_file = o.cert_file;
+  tc.key_file = o.key_file;
+  tc.key_password = o.key_password;
+  tc.server_name = o.server_name;
+  if (o.method == EapMethodChoice::tls) {
+    auto ctx = make_tls_context(tc);
+    if (!ctx) return ctx.error();
+    return std::pair{std::move(*ctx), SslCtxPtr()};
+  }
+  // EAP-FAST: the server proves itself with a certificate (authenticated provisioning) or the
+  // PAC; the device certificate is not used.
+  tc.cert_file.clear();
+  tc.key_file.clear();
+  tc.ciphers = kFastAuthCiphers;
+  tc.verify_peer = !o.ca_file.empty();
+  auto auth = make_tls_context(tc);
+  if (!auth) return auth.error();
+  SslCtxPtr anon;
+  if (o.fast_provisioning & 1) {
+    tc.ciphers = std::string("ADH-AES128-SHA") + ((o.fast_provisioning & 2) ? std::string(":") + kFastAuthCiphers : "") + ":@SECLEVEL=0";
+    tc.security_level = 0;
+    tc.verify_peer = (o.fast_provisioning & 2) && !o.ca_file.empty();
+    auto a = make_tls_context(tc);
+    if (!a) return a.error();
+    anon = std::move(*a);
+  }
+  return std::pair{std::move(*auth), std::move(anon)};
 }
 
 Result<std::unique_ptr<Agent>> Agent::create(Dot1xOptions opts) {
@@ -27,17 +72,14 @@ Result<std::unique_ptr<Agent>> Agent::create(Dot1xOptions opts) {
   a->opts_ = std::move(opts);
   const Dot1xOptions& o = a->opts_;
   if (!o.enable) return a;
-  if (o.method == EapMethodChoice::fast)
-    return make_error(Errc::unsupported, "EAP-FAST is not implemented yet (use --method tls)");
-  TlsConfig tc;
-  tc.ca_file = o.ca_file;
-  tc.cert_file = o.cert_file;
-  tc.key_file = o.key_file;
-  tc.key_password = o.key_password;
-  tc.server_name = o.server_name;
-  auto ctx = make_tls_context(tc);
-  if (!ctx) return ctx.error();
-  a->tls_ctx_ = std::move(*ctx);
+  auto ctxs = make_contexts(o);
+  if (!ctxs) return ctxs.error();
+  a->tls_ctx_ = std::move(ctxs->first);
+  a->fast_anon_ctx_ = std::move(ctxs->second);
+  if (o.method == EapMethodChoice::fast) {
+    a->pacs_ = std::make_unique<PacStore>(o.pac_file);
+    if (auto s = a->pacs_->load(); !s) return s.error();
+  }
 
   auto s = PacketSocket::open(o.iface);
   if (!s) return s.error();
@@ -50,11 +92,13 @@ Result<std::unique_ptr<Agent>> Agent::create(Dot1xOptions opts) {
   SupplicantConfig sc;
   sc.own_mac = a->sock_->mac();
   sc.timers = o.timers;
-  sc.eap.identity = o.identity.empty() ? "phone-" + hex(ByteView(sc.own_mac.data(), 6)) : o.identity;
+  sc.eap.identity = !o.identity.empty()                  ? o.identity
+                    : o.method == EapMethodChoice::fast ? std::string("anonymous")
+                                                        : "phone-" + hex(ByteView(sc.own_mac.data(), 6));
   sc.eap.methods = {o.method == EapMethodChoice::tls ? eap_type::tls : eap_type::fast};
   sc.eap.client_timeout = o.client_timeout;
   Agent* self = a.get();
-  a->supp_ = std::make_unique<Supplicant>(sc, a->clock_, make_method_factory(o, a->tls_ctx_.get()), [self](ByteView f) {
+  a->supp_ = std::make_unique<Supplicant>(sc, a->clock_, make_method_factory(o, a->tls_ctx_.get(), a->fast_anon_ctx_.get(), a->pacs_.get()), [self](ByteView f) {
     // Own frames go out on the uplink itself when the phone's interface is a bridge, so the
     // PC port never sees the phone's EAPOL.
     const PacketSocket& out = self->uplink_ ? *self->uplink_ : *self->sock_;

@@ -11,6 +11,7 @@
 #include "dot1x/clock.h"
 #include "dot1x/link_watch.h"
 #include "dot1x/options.h"
+#include "dot1x/pac_store.h"
 #include "dot1x/packet_socket.h"
 #include "dot1x/pc_port.h"
 #include "dot1x/supplicant.h"
@@ -34,6 +35,8 @@ class Agent {
   Dot1xOptions opts_;
   SteadyClock clock_;
   SslCtxPtr tls_ctx_;
+  SslCtxPtr fast_anon_ctx_;
+  std::unique_ptr<PacStore> pacs_;
   std::optional<PacketSocket> sock_;      // phone's EAPOL (rx + tx)
   std::optional<PacketSocket> uplink_;    // proxy Logoff and own tx when iface is a bridge
   std::optional<PacketSocket> pc_sock_;   // learning on the PC port
@@ -46,7 +49,10 @@ class Agent {
   TimePoint last_write_{};
 };
 
-// The method factory for the options' method (EAP-TLS with the device certificate).
-MethodFactory make_method_factory(const Dot1xOptions& opts, SSL_CTX* tls_ctx);
+// The method factory for the options' method: EAP-TLS with the device certificate (tls_ctx), or
+// EAP-FAST (tls_ctx = server-authenticated context, anon_ctx = ADH context, PACs in `pacs`).
+MethodFactory make_method_factory(const Dot1xOptions& opts, SSL_CTX* tls_ctx, SSL_CTX* anon_ctx, PacStore* pacs);
+// TLS contexts for the options (second is the anonymous EAP-FAST one, may be null).
+Result<std::pair<SslCtxPtr, SslCtxPtr>> make_contexts(const Dot1xOptions& opts);
 
 }  // namespace phonesec::dot1x

@@ -2,6 +2,7 @@
 #include "dot1x/options.h"
 
 #include <charconv>
+#include <fstream>
 #include <functional>
 #include <map>
 
@@ -64,6 +65,32 @@ const std::map<std::string, Opt>& table() {
       {"start-period-ms", {"startPeriod (default 30000)", [](Dot1xOptions& o, const std::string& v) { return parse_ms("start-period-ms", v, o.timers.start_period); }}},
       {"held-period-ms", {"heldPeriod (default 60000)", [](Dot1xOptions& o, const std::string& v) { return parse_ms("held-period-ms", v, o.timers.held_period); }}},
       {"auth-period-ms", {"authPeriod (default 30000)", [](Dot1xOptions& o, const std::string& v) { return parse_ms("auth-period-ms", v, o.timers.auth_period); }}},
+      {"fast-provisioning", {"EAP-FAST PAC provisioning: 0 none, 1 anonymous, 2 authenticated, 3 both (default 3)",
+                             [](Dot1xOptions& o, const std::string& v) {
+                               if (v.size() != 1 || v[0] < '0' || v[0] > '3')
+                                 return Status(make_error(Errc::invalid_argument, "--fast-provisioning: \"" + v + "\" is not 0..3"));
+                               o.fast_provisioning = v[0] - '0';
+                               return Status{};
+                             }}},
+      {"inner", {"EAP-FAST inner method: mschapv2|gtc (default mschapv2)",
+                 [](Dot1xOptions& o, const std::string& v) {
+                   if (v == "mschapv2") o.fast_inner = 26;
+                   else if (v == "gtc") o.fast_inner = 6;
+                   else return Status(make_error(Errc::invalid_argument, "--inner: \"" + v + "\" is not mschapv2 or gtc"));
+                   return Status{};
+                 }}},
+      {"inner-identity", {"EAP-FAST user name inside the tunnel", [](Dot1xOptions& o, const std::string& v) { o.inner_identity = v; return Status{}; }}},
+      {"password-file", {"file holding the EAP-FAST password (first line)",
+                         [](Dot1xOptions& o, const std::string& v) {
+                           std::ifstream f(v);
+                           std::string pw;
+                           if (!f || !std::getline(f, pw))
+                             return Status(make_error(Errc::io, "--password-file: cannot read " + v));
+                           o.password = SecretString(std::move(pw));
+                           return Status{};
+                         }}},
+      {"pac-file", {"where EAP-FAST PACs are kept (default /var/lib/phonesec/eap-fast.pac)",
+                    [](Dot1xOptions& o, const std::string& v) { o.pac_file = v; return Status{}; }}},
       {"status-dir", {"where dot1x.json/dot1x.txt are written (default /run/phonesec)",
                       [](Dot1xOptions& o, const std::string& v) { o.status_dir = v; return Status{}; }}},
   };
@@ -100,6 +127,12 @@ Result<Dot1xOptions> parse_options(const std::vector<std::string>& args) {
   if (o.uplink.empty()) o.uplink = o.iface;
   if (o.enable && o.method == EapMethodChoice::tls && (o.cert_file.empty() || o.ca_file.empty()))
     return make_error(Errc::invalid_argument, "EAP-TLS needs --cert (device certificate) and --ca");
+  if (o.enable && o.method == EapMethodChoice::fast) {
+    if (o.inner_identity.empty() || o.password.empty())
+      return make_error(Errc::invalid_argument, "EAP-FAST needs --inner-identity and --password-file");
+    if ((o.fast_provisioning & 2) && o.ca_file.empty())
+      return make_error(Errc::invalid_argument, "EAP-FAST authenticated provisioning needs --ca");
+  }
   return o;
 }
 

@@ -28,7 +28,13 @@ struct Dot1xOptions {
   std::string key_file;                // device private key
   SecretString key_password;
   std::string server_name;             // expected server certificate name; empty = any
-  size_t fragment_size = 1398;         // EAP-TLS fragment payload (as wpa_supplicant)
+  size_t fragment_size = 1398;
+  // EAP-FAST
+  int fast_provisioning = 3;           // 0 none, 1 anonymous, 2 authenticated, 3 both (wpa_supplicant's numbering)
+  uint8_t fast_inner = 26;             // EAP type inside the tunnel: 26 MSCHAPv2, 6 GTC
+  std::string inner_identity;          // user name inside the tunnel
+  SecretString password;               // read from --password-file, never from the command line
+  std::string pac_file = "/var/lib/phonesec/eap-fast.pac";         // EAP-TLS fragment payload (as wpa_supplicant)
   PaeTimers timers;
   Millis client_timeout{60000};
   std::string status_dir = "/run/phonesec";  // dot1x.json and dot1x.txt written here

@@ -53,6 +53,7 @@ class TlsConn {
   // sent to `out`. On failed, `out` may hold an alert to send and reason() says why.
   Hs handshake(ByteView in, Bytes& out);
   bool established() const;
+  SSL* ssl() const { return ssl_; }
   bool resumed() const;
   // Our Certificate message went out (the server asked for it and we had one).
   bool client_cert_sent() const { return client_cert_sent_; }

@@ -118,5 +118,84 @@ TEST(Dot1xLab, PcBehindPhoneAuthenticatesThroughItAndIsLoggedOffOnLinkDown) {
   EXPECT_TRUE(lab.status_has("\"pc_macs\":[]"));
 }
 
+std::vector<std::string> fast_args(const Lab& lab, const std::string& prov, const std::string& inner = "mschapv2") {
+  std::ofstream(lab.dir() + "/fast.pw") << "fastpass\n";
+  std::vector<std::string> a = {"--method", "fast", "--fast-provisioning", prov, "--inner", inner, "--inner-identity", "fastuser",
+                                "--password-file", lab.dir() + "/fast.pw", "--pac-file", lab.dir() + "/fast.pac",
+                                "--identity", "anonymous"};
+  if (prov != "1") a.insert(a.end(), {"--ca", lab.pki("ca.pem")});
+  return a;
+}
+
+TEST(Dot1xLab, EapFastAnonymousProvisioningThenPacReuse) {
+  Lab lab;
+  lab.start_hostapd();
+  auto& phone = lab.start_phone(fast_args(lab, "1"));
+  wait_for([&] { return lab.status_has("\"transaction\""); }, 3s);
+  lab.uplink(true);
+  ASSERT_TRUE(wait_for([&] { return lab.status_has("\"transaction\":\"Authenticated\""); }, 10s))
+      << lab.status_json() << "\n" << slurp(lab.dir() + "/phone.log");
+  EXPECT_TRUE(lab.status_has("\"protocol\":\"EAP-FAST\""));
+  const std::string log = slurp(lab.dir() + "/phone.log");
+  EXPECT_NE(log.find("tunnel up (anonymous"), std::string::npos) << log;
+  EXPECT_NE(log.find("new PAC stored"), std::string::npos);
+  EXPECT_NE(log.find("tunnel up (pac"), std::string::npos) << "second attempt resumes with the PAC";
+  // By design the anonymous provisioning ends in EAP-Failure, then the PAC is used at once.
+  EXPECT_TRUE(lab.status_has("\"auth_failure\":1,")) << lab.status_json();
+  EXPECT_TRUE(lab.status_has("\"auth_success\":1,")) << lab.status_json();
+  EXPECT_NE(lab.sta(kPhoneMac).find("flags=[AUTHORIZED]"), std::string::npos) << lab.all_sta();
+  const std::string pac = slurp(lab.dir() + "/fast.pac");
+  EXPECT_NE(pac.find("101112131415161718191a1b1c1d1e1f "), std::string::npos) << "PAC stored for hostapd's A-ID";
+
+  // A restarted phone finds the PAC on disk and goes straight to PAC use.
+  phone.stop();
+  lab.uplink(false);
+  lab.start_phone(fast_args(lab, "1"), "phone2");
+  wait_for([&] { return lab.status_has("\"transaction\"", "phone2"); }, 3s);
+  lab.uplink(true);
+  ASSERT_TRUE(wait_for([&] { return lab.status_has("\"transaction\":\"Authenticated\"", "phone2"); }, 10s))
+      << lab.status_json("phone2") << "\n" << slurp(lab.dir() + "/phone2.log");
+  const std::string log2 = slurp(lab.dir() + "/phone2.log");
+  EXPECT_NE(log2.find("using the stored PAC"), std::string::npos) << log2;
+  EXPECT_NE(log2.find("tunnel up (pac"), std::string::npos) << log2;
+  EXPECT_EQ(log2.find("tunnel up (anonymous"), std::string::npos);
+  EXPECT_TRUE(lab.status_has("\"auth_failure\":0,", "phone2"));
+}
+
+TEST(Dot1xLab, EapFastAuthenticatedProvisioningWithGtc) {
+  Lab lab;
+  lab.start_hostapd();
+  lab.start_phone(fast_args(lab, "2", "gtc"));
+  wait_for([&] { return lab.status_has("\"transaction\""); }, 3s);
+  lab.uplink(true);
+  ASSERT_TRUE(wait_for([&] { return lab.status_has("\"transaction\":\"Authenticated\""); }, 10s))
+      << lab.status_json() << "\n" << slurp(lab.dir() + "/phone.log");
+  const std::string log = slurp(lab.dir() + "/phone.log");
+  EXPECT_NE(log.find("tunnel up (authenticated"), std::string::npos) << log;
+  EXPECT_NE(log.find("new PAC stored"), std::string::npos) << log;
+  EXPECT_TRUE(lab.status_has("\"auth_failure\":0,")) << lab.status_json();
+  EXPECT_TRUE(lab.status_has("\"protocol\":\"EAP-FAST\""));
+  EXPECT_NE(lab.sta(kPhoneMac).find("flags=[AUTHORIZED]"), std::string::npos) << lab.all_sta();
+  // Re-authentication uses the PAC it was given.
+  lab.uplink(false);
+  wait_for([&] { return lab.status_has("\"link_up\":false"); }, 3s);
+  lab.uplink(true);
+  ASSERT_TRUE(wait_for([&] { return lab.status_has("\"auth_success\":2"); }, 10s)) << lab.status_json();
+  EXPECT_NE(slurp(lab.dir() + "/phone.log").find("tunnel up (pac"), std::string::npos);
+}
+
+TEST(Dot1xLab, EapFastWrongPasswordIsHeldWithReason) {
+  Lab lab;
+  lab.start_hostapd();
+  auto a = fast_args(lab, "2");
+  std::ofstream(lab.dir() + "/fast.pw") << "not-the-password\n";
+  lab.start_phone(a);
+  wait_for([&] { return lab.status_has("\"transaction\""); }, 3s);
+  lab.uplink(true);
+  ASSERT_TRUE(wait_for([&] { return lab.status_has("\"transaction\":\"Held\""); }, 10s))
+      << lab.status_json() << "\n" << slurp(lab.dir() + "/phone.log");
+  EXPECT_TRUE(lab.status_has("E=691")) << lab.status_json();
+}
+
 }  // namespace
 }  // namespace phonesec::test::dot1x
