@@ -271,9 +271,14 @@ std::optional<Bytes> EapFast::tunnel(uint8_t id, ByteView plain, Bytes records, 
         put_tlv(out, tlv::eap_payload, *inner);
       }
     }
+    bool requested_pac = false;
     if (!using_pac_ && !anon_ && !pac && !got_pac_ && (iresult == kResultSuccess || result == kResultSuccess)) {
-      Bytes type, req;
-      put_be16(type, 1);  // Tunnel PAC
+      requested_pac = true;
+      // RFC 5422 section 3.4: Request-Action (Process-TLV) + PAC TLV { PAC-Type: Tunnel PAC }.
+      Bytes action, type, req;
+      put_be16(action, 1);
+      put_tlv(out, tlv::request_action, action, false);
+      put_be16(type, 1);
       put_tlv(req, pac_attr::type, type, false);
       put_tlv(out, tlv::pac, req);
     }
@@ -304,6 +309,10 @@ std::optional<Bytes> EapFast::tunnel(uint8_t id, ByteView plain, Bytes records, 
         ret.state = MethodState::done;
         ret.decision = Decision::fail;
         log::info("dot1x", "EAP-FAST: anonymous provisioning done, EAP-Failure expected");
+      } else if (requested_pac) {
+        // Authenticated, but the server is expected to send the PAC before EAP-Success.
+        ret.state = MethodState::may_cont;
+        ret.decision = Decision::cond_succ;
       } else {
         ret.state = MethodState::done;
         ret.decision = Decision::uncond_succ;

@@ -112,6 +112,7 @@ void EapPeer::enter(EapPeerState s) {
       if (allow_method(req_method_) && (method_ = factory_(req_method_))) {
         selected_ = req_method_;
         method_state_ = MethodState::init;
+        reason_.clear();  // an earlier Nak is not why this conversation may fail
         log::info("dot1x", "EAP peer: selected method ", eap_type_name(selected_));
       } else {
         // Legacy Nak (RFC 3748 section 5.3.1) listing the methods we accept.
@@ -175,7 +176,9 @@ void EapPeer::enter(EapPeerState s) {
     case EapPeerState::FAILURE:
       ll_.eapReq = false;
       ll_.eapFail = true;
-      if (method_ && reason_.empty()) reason_ = method_->failure_reason();
+      if (method_) {
+        if (auto r = method_->failure_reason(); !r.empty()) reason_ = r;
+      }
       if (reason_.empty()) reason_ = "EAP-Failure from the authentication server";
       break;
   }
