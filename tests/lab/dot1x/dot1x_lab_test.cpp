@@ -30,6 +30,14 @@ TEST(Dot1xLab, EapTlsSuccessFromLinkUp) {
   const std::string txt = slurp(lab.dir() + "/phone/dot1x.txt");
   EXPECT_NE(txt.find("Transaction Status: Authenticated"), std::string::npos) << txt;
   EXPECT_NE(txt.find("Protocol: EAP-TLS"), std::string::npos) << txt;
+  // `phonesec status` shows it (firewall not loaded here: its exit code is not the point).
+  const std::string cli = capture(std::string(PS_BINARY_DIR) + "/userspace/cli/phonesec status --pin-dir /nonexistent --run-dir " +
+                                  lab.dir() + "/phone 2>/dev/null");
+  EXPECT_NE(cli.find("802.1X:\n  Device Authentication: On\n  Transaction Status: Authenticated\n  Protocol: EAP-TLS"),
+            std::string::npos) << cli;
+  const std::string cli_json = capture(std::string(PS_BINARY_DIR) + "/userspace/cli/phonesec status --json --pin-dir /nonexistent --run-dir " +
+                                       lab.dir() + "/phone 2>/dev/null");
+  EXPECT_NE(cli_json.find("\"dot1x\":{\"enabled\":true,\"transaction\":\"Authenticated\""), std::string::npos) << cli_json;
 
   // Link down: port unauthorized, back to Authenticating; link up again: authenticated again
   // (hostapd sees a fresh EAPOL-Start).
