@@ -166,16 +166,24 @@ Dot1xStatus Agent::status() const {
   return s;
 }
 
-void Agent::write_status() {
+void Agent::write_status(bool idle) {
   const Dot1xStatus s = status();
   std::string json = to_json(s);
-  if (json == last_status_) return;
-  // Visible changes are written at once; counter and sub-state churn during an exchange at most
-  // once a second (two file renames per EAP frame would slow the exchange down).
-  std::string summary = s.transaction + "|" + s.protocol + "|" + s.reason + "|" + s.supp_pae + "|" +
-                        (s.port_authorized ? "A" : "U") + (s.link_up ? "L" : "D");
+  if (json == last_status_) {
+    status_dirty_ = false;
+    return;
+  }
+  // File I/O stays off the EAP exchange: a rename can wait on the filesystem (ext4 flushes the
+  // replaced file), which showed as milliseconds per frame. Outcomes (Authenticated, Held,
+  // link, PC stations) are written at once; anything else when the loop has been idle
+  // (`idle`), or at most once a second.
+  std::string summary = s.transaction + "|" + s.reason + "|" + (s.port_authorized ? "A" : "U") + (s.link_up ? "L" : "D");
   for (auto& m : s.pc_macs) summary += "|" + m;
-  if (summary == last_summary_ && clock_.now() - last_write_ < Millis(1000)) return;
+  const bool outcome = summary != last_summary_ && (s.transaction != "Authenticating" || !s.link_up || s.pc_macs.size() != pc_count_);
+  status_dirty_ = true;
+  if (!outcome && !idle && clock_.now() - last_write_ < Millis(1000)) return;
+  status_dirty_ = false;
+  pc_count_ = s.pc_macs.size();
   last_summary_ = std::move(summary);
   last_write_ = clock_.now();
   last_status_ = json;
@@ -196,7 +204,7 @@ void Agent::write_status() {
 }
 
 Status Agent::run(const volatile std::sig_atomic_t* stop) {
-  write_status();
+  write_status(true);
   if (!supp_) {
     while (!*stop) ::poll(nullptr, 0, 200);
     return {};
@@ -209,6 +217,7 @@ Status Agent::run(const volatile std::sig_atomic_t* stop) {
       auto ms = std::chrono::duration_cast<Millis>(*d - clock_.now()).count() + 1;
       timeout = int(std::clamp<long>(ms, 0, 200));
     }
+    if (status_dirty_) timeout = std::min(timeout, 20);
     pollfd fds[3] = {{sock_->fd(), POLLIN, 0}, {links_->fd(), POLLIN, 0}, {pc_sock_ ? pc_sock_->fd() : -1, POLLIN, 0}};
     int n = ::poll(fds, 3, timeout);
     if (n < 0 && errno != EINTR) return sys_error("poll");
@@ -220,7 +229,7 @@ Status Agent::run(const volatile std::sig_atomic_t* stop) {
     if (n > 0 && (fds[0].revents & POLLIN))
       while (sock_->recv(buf)) supp_->receive_frame(buf);
     supp_->tick();
-    write_status();
+    write_status(/*idle=*/n == 0);
   }
   return {};
 }

@@ -30,7 +30,7 @@ class Agent {
   Agent() = default;
   void on_link(const std::string& ifname, bool up);
   void on_pc_frame(ByteView frame);
-  void write_status();
+  void write_status(bool idle);
 
   Dot1xOptions opts_;
   SteadyClock clock_;
@@ -47,6 +47,8 @@ class Agent {
   std::string last_status_;   // JSON last written
   std::string last_summary_;  // what people see (transaction, protocol, reason, port, PC)
   TimePoint last_write_{};
+  bool status_dirty_ = false;
+  size_t pc_count_ = 0;
 };
 
 // The method factory for the options' method: EAP-TLS with the device certificate (tls_ctx), or

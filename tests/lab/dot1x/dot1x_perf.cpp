@@ -63,6 +63,7 @@ double median(std::vector<double> v) {
   std::sort(v.begin(), v.end());
   return v.empty() ? 0 : v[v.size() / 2];
 }
+double minimum(const std::vector<double>& v) { return v.empty() ? 0 : *std::min_element(v.begin(), v.end()); }
 
 }  // namespace
 
@@ -137,7 +138,8 @@ int main(int argc, char** argv) {
   for (size_t i = 0; i < wpas.size(); ++i) std::cout << (i ? "," : "") << wpas[i];
   const double eo = median(ours_eap), ew = median(wpas_eap);
   std::cout << "],\"ours_start_to_success_median_ms\":" << eo << ",\"wpa_supplicant_start_to_success_median_ms\":" << ew
-            << ",\"ratio_start_to_success\":" << (ew > 0 ? eo / ew : 0) << ",\"failures\":" << failures << "}\n";
+            << ",\"ratio_start_to_success\":" << (ew > 0 ? eo / ew : 0) << ",\"ours_start_to_success_min_ms\":" << minimum(ours_eap)
+            << ",\"wpa_supplicant_start_to_success_min_ms\":" << minimum(wpas_eap) << ",\"failures\":" << failures << "}\n";
   close(tap);
   close(ctl);
   return failures ? 1 : 0;
