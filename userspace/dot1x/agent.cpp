@@ -203,7 +203,7 @@ void Agent::write_status(bool idle) {
   }
 }
 
-Status Agent::run(const volatile std::sig_atomic_t* stop) {
+Status Agent::run(const volatile std::sig_atomic_t* stop, volatile std::sig_atomic_t* reauth) {
   write_status(true);
   if (!supp_) {
     while (!*stop) ::poll(nullptr, 0, 200);
@@ -228,6 +228,10 @@ Status Agent::run(const volatile std::sig_atomic_t* stop) {
       while (pc_sock_->recv(buf)) on_pc_frame(buf);
     if (n > 0 && (fds[0].revents & POLLIN))
       while (sock_->recv(buf)) supp_->receive_frame(buf);
+    if (reauth && *reauth) {
+      *reauth = 0;
+      supp_->reauthenticate();
+    }
     supp_->tick();
     write_status(/*idle=*/n == 0);
   }

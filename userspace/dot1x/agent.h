@@ -22,8 +22,9 @@ namespace phonesec::dot1x {
 class Agent {
  public:
   static Result<std::unique_ptr<Agent>> create(Dot1xOptions opts);
-  // Runs until *stop becomes non-zero (signal handler). Errors are fatal I/O failures.
-  Status run(const volatile std::sig_atomic_t* stop);
+  // Runs until *stop becomes non-zero (signal handler); *reauth non-zero restarts
+  // authentication (and is reset). Errors are fatal I/O failures.
+  Status run(const volatile std::sig_atomic_t* stop, volatile std::sig_atomic_t* reauth = nullptr);
   Dot1xStatus status() const;
 
  private:

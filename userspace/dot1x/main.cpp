@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // phonesec-dot1x: the phone's 802.1X supplicant as a process (phonesecd may later host the
 // Agent in-process). Status goes to <status-dir>/dot1x.{json,txt}; `phonesec status` shows it.
+// SIGUSR1: re-authenticate now. SIGTERM/SIGINT: stop.
 #include <csignal>
 #include <iostream>
 
@@ -9,7 +10,9 @@
 
 namespace {
 volatile std::sig_atomic_t g_stop = 0;
+volatile std::sig_atomic_t g_reauth = 0;
 void on_signal(int) { g_stop = 1; }
+void on_reauth(int) { g_reauth = 1; }
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -38,7 +41,8 @@ int main(int argc, char** argv) {
   }
   std::signal(SIGTERM, on_signal);
   std::signal(SIGINT, on_signal);
-  auto r = (*agent)->run(&g_stop);
+  std::signal(SIGUSR1, on_reauth);  // re-authenticate now (EAPOL-Start)
+  auto r = (*agent)->run(&g_stop, &g_reauth);
   if (!r) {
     std::cerr << "phonesec-dot1x: " << r.error().message() << "\n";
     return 1;

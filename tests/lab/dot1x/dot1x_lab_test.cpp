@@ -13,7 +13,7 @@ using namespace std::chrono_literals;
 TEST(Dot1xLab, EapTlsSuccessFromLinkUp) {
   Lab lab;
   lab.start_hostapd();
-  lab.start_phone(lab.tls_args());
+  auto& phone = lab.start_phone(lab.tls_args());
   ASSERT_TRUE(wait_for([&] { return lab.status_has("\"transaction\":\"Authenticating\""); }, 3s)) << lab.status_json();
   EXPECT_EQ(lab.sta(kPhoneMac), "") << "the wired driver must not know the phone before link up";
   lab.uplink(true);
@@ -39,6 +39,12 @@ TEST(Dot1xLab, EapTlsSuccessFromLinkUp) {
                                        lab.dir() + "/phone 2>/dev/null");
   EXPECT_NE(cli_json.find("\"dot1x\":{\"enabled\":true,\"transaction\":\"Authenticated\""), std::string::npos) << cli_json;
 
+  // Re-authentication on request (SIGUSR1): a new EAPOL-Start, a new EAP-TLS exchange.
+  kill(phone.pid(), SIGUSR1);
+  ASSERT_TRUE(wait_for([&] { return lab.status_has("\"auth_success\":2,"); }, 5s)) << lab.status_json();
+  EXPECT_TRUE(lab.status_has("\"tx_start\":2,"));
+  EXPECT_TRUE(lab.status_has("\"transaction\":\"Authenticated\""));
+
   // Link down: port unauthorized, back to Authenticating; link up again: authenticated again
   // (hostapd sees a fresh EAPOL-Start).
   lab.uplink(false);
@@ -46,7 +52,7 @@ TEST(Dot1xLab, EapTlsSuccessFromLinkUp) {
   EXPECT_TRUE(lab.status_has("\"port_authorized\":false"));
   EXPECT_TRUE(lab.status_has("\"transaction\":\"Authenticating\""));
   lab.uplink(true);
-  ASSERT_TRUE(wait_for([&] { return lab.status_has("\"auth_success\":2"); }, 5s)) << lab.status_json();
+  ASSERT_TRUE(wait_for([&] { return lab.status_has("\"auth_success\":3"); }, 5s)) << lab.status_json();
   EXPECT_TRUE(lab.status_has("\"transaction\":\"Authenticated\""));
 }
 
