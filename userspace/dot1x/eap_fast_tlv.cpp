@@ -57,6 +57,7 @@ SecretBytes t_prf(ByteView key, std::string_view label, ByteView seed, size_t le
     secure_wipe(in.data(), in.size());
   }
   secure_wipe(t, sizeof t);
+  secure_wipe(s.data(), s.size());  // the seed may be an ISK
   return out;
 }
 

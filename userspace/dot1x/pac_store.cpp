@@ -39,6 +39,7 @@ Status PacStore::load() {
     std::string aid, key, opaque, iid;
     uint32_t life = 0;
     in >> aid >> key >> opaque >> life >> iid;
+    secure_wipe(line.data(), line.size());
     auto a = unhex(aid), k = unhex(key), o = unhex(opaque), i = unhex(iid == "-" ? "" : iid);
     secure_wipe(key.data(), key.size());
     if (!a || a->empty() || !k || k->size() != 32 || !o || o->empty() || !i) {
