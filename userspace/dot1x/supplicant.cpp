@@ -90,13 +90,19 @@ void Supplicant::enter_pae(SuppPaeState s) {
         attempt_started_.reset();
       }
       if (seen_authenticator_) log::info("dot1x", "authenticated (", eap_type_name(protocol_), ") in ", last_auth_ms_, " ms");
-      else log::info("dot1x", "no authenticator answered ", start_count_, " EAPOL-Start: port considered authorized");
+      else {
+        // 802.1X-2010 figure 8-17: maxStart unanswered Starts mean no authenticator; the port is
+        // usable. Said in the status so nobody mistakes it for a successful EAP exchange.
+        reason_ = "no authenticator answered " + std::to_string(start_count_) + " EAPOL-Start: port open without 802.1X";
+        log::info("dot1x", reason_);
+      }
       break;
     case SuppPaeState::HELD:
       held_while_ = clock_.now() + cfg_.timers.held_period;
       if (eap_.retry_immediately()) held_while_ = clock_.now();
       port_authorized_ = false;
-      if (reason_.empty()) reason_ = eap_.reason();
+      // HELD follows an EAP failure: its reason, not a stale one from an earlier attempt.
+      reason_ = eap_.reason();
       if (reason_.empty()) reason_ = "authentication failed";
       log::warn("dot1x", "authentication failed: ", reason_);
       break;

@@ -114,6 +114,8 @@ TEST_F(SuppTest, StartRetransmittedEveryStartPeriodThenAuthorizedWithoutAuthenti
   EXPECT_EQ(sent.size(), 3u);
   EXPECT_EQ(supp->pae_state(), SuppPaeState::AUTHENTICATED);
   EXPECT_EQ(supp->counters().tx_start, 3u);
+  EXPECT_EQ(supp->status().reason, "no authenticator answered 3 EAPOL-Start: port open without 802.1X");
+  EXPECT_EQ(supp->status().protocol, "");
 }
 
 TEST_F(SuppTest, FullExchangeIdentityMethodSuccess) {
