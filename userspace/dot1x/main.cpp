@@ -5,7 +5,10 @@
 #include <csignal>
 #include <iostream>
 
+#include <optional>
+
 #include "common/log.h"
+#include "config/phone_config.h"
 #include "dot1x/agent.h"
 
 namespace {
@@ -23,13 +26,33 @@ int main(int argc, char** argv) {
       log::set_level(log::Level::debug);
       it = args.erase(it);
     } else if (*it == "-h" || *it == "--help") {
-      std::cout << "usage: phonesec-dot1x [-v] --enable yes --iface IF [options]\n" << dot1x::options_help();
+      std::cout << "usage: phonesec-dot1x [-v] [--config cfg.xml] --enable yes --iface IF [options]\n"
+                << "  --config  cfg.xml: Enable_802.1X_Authentication and PC_PORT_Enable (overridden by the options)\n"
+                << dot1x::options_help();
       return 0;
     } else {
       ++it;
     }
   }
-  auto opts = dot1x::parse_options(args);
+  // --config cfg.xml: Enable_802.1X_Authentication / PC_PORT_Enable as defaults.
+  std::optional<config::Dot1xConfig> base;
+  for (size_t i = 0; i < args.size(); ++i) {
+    if (args[i] != "--config") continue;
+    if (i + 1 >= args.size()) {
+      std::cerr << "phonesec-dot1x: --config needs a file\n";
+      return 2;
+    }
+    auto c = config::load_file(args[i + 1]);
+    if (!c) {
+      std::cerr << "phonesec-dot1x: " << c.error().message() << "\n";
+      return 2;
+    }
+    for (const auto& d : c->diagnostics) std::cerr << d.to_string() << "\n";
+    base = c->config.dot1x;
+    args.erase(args.begin() + long(i), args.begin() + long(i) + 2);
+    break;
+  }
+  auto opts = dot1x::parse_options(args, base ? &*base : nullptr);
   if (!opts) {
     std::cerr << "phonesec-dot1x: " << opts.error().message() << "\n";
     return 2;

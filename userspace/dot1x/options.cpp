@@ -105,8 +105,12 @@ std::string options_help() {
   return s;
 }
 
-Result<Dot1xOptions> parse_options(const std::vector<std::string>& args) {
+Result<Dot1xOptions> parse_options(const std::vector<std::string>& args, const config::Dot1xConfig* base) {
   Dot1xOptions o;
+  if (base) {
+    o.enable = base->enable;
+    o.pc_port_enable = base->pc_port_enable;
+  }
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
     if (a.rfind("--", 0) != 0) return make_error(Errc::invalid_argument, "unexpected argument \"" + a + "\"");

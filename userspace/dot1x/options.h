@@ -9,6 +9,7 @@
 
 #include "common/result.h"
 #include "common/secure.h"
+#include "config/phone_config.h"
 #include "dot1x/supplicant.h"
 
 namespace phonesec::dot1x {
@@ -40,8 +41,9 @@ struct Dot1xOptions {
   std::string status_dir = "/run/phonesec";  // dot1x.json and dot1x.txt written here
 };
 
-// --name=value / --name value command line; errors name the option.
-Result<Dot1xOptions> parse_options(const std::vector<std::string>& args);
+// --name=value / --name value command line; errors name the option. `base` (cfg.xml's
+// Enable_802.1X_Authentication and PC_PORT_Enable) gives the defaults the command line overrides.
+Result<Dot1xOptions> parse_options(const std::vector<std::string>& args, const config::Dot1xConfig* base = nullptr);
 std::string options_help();
 
 }  // namespace phonesec::dot1x

@@ -61,6 +61,21 @@ TEST(Options, FastPasswordFromFileNeverPrinted) {
   EXPECT_EQ(r->uplink, "eth0");
 }
 
+TEST(Options, CfgXmlGivesDefaultsTheCommandLineOverrides) {
+  config::Dot1xConfig c;
+  c.enable = true;
+  c.pc_port_enable = false;
+  auto r = parse_options({"--iface", "eth0", "--ca", "ca.pem", "--cert", "c.pem"}, &c);
+  ASSERT_TRUE(r) << r.error().message();
+  EXPECT_TRUE(r->enable);
+  EXPECT_FALSE(r->pc_port_enable);
+  r = parse_options({"--enable", "no"}, &c);
+  ASSERT_TRUE(r);
+  EXPECT_FALSE(r->enable);
+  auto e = parse_options({}, &c);
+  ASSERT_FALSE(e) << "enabled by cfg.xml: --iface required";
+}
+
 TEST(Agent, DisabledReportsDisabled) {
   auto a = Agent::create(parse_options({"--enable", "no"}).value());
   ASSERT_TRUE(a) << a.error().message();
