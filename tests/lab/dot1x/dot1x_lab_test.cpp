@@ -10,6 +10,12 @@ namespace {
 
 using namespace std::chrono_literals;
 
+// A number from the status JSON ("key":123), -1 if absent.
+long json_num(const std::string& j, const std::string& key) {
+  auto p = j.find("\"" + key + "\":");
+  return p == std::string::npos ? -1 : std::atol(j.c_str() + p + key.size() + 3);
+}
+
 TEST(Dot1xLab, EapTlsSuccessFromLinkUp) {
   Lab lab;
   lab.start_hostapd();
@@ -100,6 +106,8 @@ TEST(Dot1xLab, PcBehindPhoneAuthenticatesThroughItAndIsLoggedOffOnLinkDown) {
   lab.uplink(true);
   ASSERT_TRUE(wait_for([&] { return lab.status_has("\"transaction\":\"Authenticated\""); }, 5s))
       << lab.status_json() << "\n" << slurp(lab.dir() + "/phone.log");
+  const long responses = json_num(lab.status_json(), "tx_response");
+  ASSERT_GT(responses, 0);
   // The agent turned on EAPOL forwarding on the bridge (bit 3 of group_fwd_mask).
   EXPECT_NE(capture("ip netns exec pdxs cat /sys/class/net/pdx-br/bridge/group_fwd_mask"), "0x0\n");
 
@@ -117,6 +125,10 @@ TEST(Dot1xLab, PcBehindPhoneAuthenticatesThroughItAndIsLoggedOffOnLinkDown) {
   EXPECT_NE(lab.sta(kPhoneMac).find("flags=[AUTHORIZED]"), std::string::npos) << lab.all_sta();
   EXPECT_TRUE(lab.status_has("\"auth_success\":1,")) << lab.status_json();
   EXPECT_TRUE(lab.status_has("\"tx_start\":1,")) << lab.status_json();
+  // It saw the PC's EAPOL (through the bridge) and answered none of it.
+  wait_for([&] { return json_num(lab.status_json(), "tx_response") != responses; }, 300ms);
+  EXPECT_EQ(json_num(lab.status_json(), "tx_response"), responses) << lab.status_json();
+  EXPECT_GT(json_num(lab.status_json(), "rx_unexpected") + json_num(lab.status_json(), "rx_not_ours"), 0) << lab.status_json();
   EXPECT_EQ(lab.hostapd_log().find(std::string(kPcMac) + ": received EAPOL-Logoff"), std::string::npos);
 
   // Unplug the PC: the PC port loses carrier; the phone sends EAPOL-Logoff with the PC's MAC.
