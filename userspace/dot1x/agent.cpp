@@ -11,6 +11,7 @@
 #include "common/log.h"
 #include "dot1x/eap_fast.h"
 #include "dot1x/eap_tls.h"
+#include "dot1x/mschapv2.h"
 
 namespace phonesec::dot1x {
 
@@ -77,6 +78,7 @@ Result<std::unique_ptr<Agent>> Agent::create(Dot1xOptions opts) {
   a->tls_ctx_ = std::move(ctxs->first);
   a->fast_anon_ctx_ = std::move(ctxs->second);
   if (o.method == EapMethodChoice::fast) {
+    if (!mschapv2::warm_up()) return make_error(Errc::crypto, "MD4/DES unavailable: OpenSSL legacy provider missing (MSCHAPv2)");
     a->pacs_ = std::make_unique<PacStore>(o.pac_file);
     if (auto s = a->pacs_->load(); !s) return s.error();
   }

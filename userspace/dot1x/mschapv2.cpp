@@ -25,8 +25,21 @@ OSSL_LIB_CTX* legacy_ctx() {
   return ctx;
 }
 
-Result<Bytes> digest(const char* name, OSSL_LIB_CTX* lib, std::initializer_list<ByteView> parts) {
-  EVP_MD* md = EVP_MD_fetch(lib, name, nullptr);
+// Fetched once: provider lookups (and loading legacy.so) are not free.
+const EVP_MD* md4() {
+  static EVP_MD* m = legacy_ctx() ? EVP_MD_fetch(legacy_ctx(), "MD4", nullptr) : nullptr;
+  return m;
+}
+const EVP_MD* sha1() {
+  static EVP_MD* m = EVP_MD_fetch(nullptr, "SHA1", nullptr);
+  return m;
+}
+const EVP_CIPHER* des_ecb() {
+  static EVP_CIPHER* c = legacy_ctx() ? EVP_CIPHER_fetch(legacy_ctx(), "DES-ECB", nullptr) : nullptr;
+  return c;
+}
+
+Result<Bytes> digest(const EVP_MD* md, const char* name, std::initializer_list<ByteView> parts) {
   if (!md) return make_error(Errc::crypto, std::string(name) + " unavailable (OpenSSL legacy provider missing?)");
   EVP_MD_CTX* c = EVP_MD_CTX_new();
   Bytes out(size_t(EVP_MD_get_size(md)));
@@ -35,7 +48,6 @@ Result<Bytes> digest(const char* name, OSSL_LIB_CTX* lib, std::initializer_list<
   unsigned n = 0;
   ok = ok && EVP_DigestFinal_ex(c, out.data(), &n) == 1;
   EVP_MD_CTX_free(c);
-  EVP_MD_free(md);
   if (!ok) return make_error(Errc::crypto, std::string(name) + " failed");
   return out;
 }
@@ -55,7 +67,7 @@ void des_key(const uint8_t* k7, uint8_t* k8) {
 Result<Bytes> challenge_response(ByteView challenge8, const SecretBytes& pw_hash) {
   uint8_t z[21] = {};
   std::memcpy(z, pw_hash.data(), 16);
-  EVP_CIPHER* des = EVP_CIPHER_fetch(legacy_ctx(), "DES-ECB", nullptr);
+  const EVP_CIPHER* des = des_ecb();
   if (!des) return make_error(Errc::crypto, "DES-ECB unavailable (OpenSSL legacy provider missing?)");
   Bytes out(24);
   bool ok = true;
@@ -70,13 +82,12 @@ Result<Bytes> challenge_response(ByteView challenge8, const SecretBytes& pw_hash
     secure_wipe(k, sizeof k);
   }
   secure_wipe(z, sizeof z);
-  EVP_CIPHER_free(des);
   if (!ok) return make_error(Errc::crypto, "DES failed");
   return out;
 }
 
 Result<Bytes> challenge_hash(ByteView peer, ByteView auth, std::string_view user) {
-  auto h = digest("SHA1", nullptr, {peer, auth, as_bytes(user)});
+  auto h = digest(sha1(), "SHA1", {peer, auth, as_bytes(user)});
   if (!h) return h;
   h->resize(8);
   return h;
@@ -92,10 +103,12 @@ constexpr std::string_view kRecvMagic = "On the client side, this is the receive
 
 namespace mschapv2 {
 
+bool warm_up() { return md4() && des_ecb() && sha1(); }
+
 Result<SecretBytes> nt_password_hash(const SecretString& password) {
   SecretBytes u16(password.reveal().size() * 2);
   for (size_t i = 0; i < password.reveal().size(); ++i) u16.data()[2 * i] = uint8_t(password.reveal()[i]);
-  auto h = digest("MD4", legacy_ctx(), {u16.view()});
+  auto h = digest(md4(), "MD4", {u16.view()});
   if (!h) return h.error();
   SecretBytes out{ByteView(*h)};
   secure_wipe(h->data(), h->size());
@@ -111,14 +124,14 @@ Result<Bytes> generate_nt_response(ByteView auth_challenge, ByteView peer_challe
 
 Result<std::string> authenticator_response(const SecretBytes& pw_hash, ByteView nt_response, ByteView peer_challenge,
                                            ByteView auth_challenge, std::string_view user) {
-  auto hh = digest("MD4", legacy_ctx(), {pw_hash.view()});
+  auto hh = digest(md4(), "MD4", {pw_hash.view()});
   if (!hh) return hh.error();
-  auto d1 = digest("SHA1", nullptr, {*hh, nt_response, as_bytes(kMagic1)});
+  auto d1 = digest(sha1(), "SHA1", {*hh, nt_response, as_bytes(kMagic1)});
   secure_wipe(hh->data(), hh->size());
   if (!d1) return d1.error();
   auto ch = challenge_hash(peer_challenge, auth_challenge, user);
   if (!ch) return ch.error();
-  auto d2 = digest("SHA1", nullptr, {*d1, *ch, as_bytes(kMagic2)});
+  auto d2 = digest(sha1(), "SHA1", {*d1, *ch, as_bytes(kMagic2)});
   if (!d2) return d2.error();
   std::string s = "S=";
   static const char* X = "0123456789ABCDEF";
@@ -130,16 +143,16 @@ Result<std::string> authenticator_response(const SecretBytes& pw_hash, ByteView 
 }
 
 Result<SecretBytes> peer_msk(const SecretBytes& pw_hash, ByteView nt_response) {
-  auto hh = digest("MD4", legacy_ctx(), {pw_hash.view()});
+  auto hh = digest(md4(), "MD4", {pw_hash.view()});
   if (!hh) return hh.error();
-  auto mk = digest("SHA1", nullptr, {*hh, nt_response, as_bytes(kMasterMagic)});
+  auto mk = digest(sha1(), "SHA1", {*hh, nt_response, as_bytes(kMasterMagic)});
   secure_wipe(hh->data(), hh->size());
   if (!mk) return mk.error();
   mk->resize(16);
   const Bytes pad1(40, 0x00), pad2(40, 0xf2);
   SecretBytes msk(32);
   for (int i = 0; i < 2; ++i) {
-    auto k = digest("SHA1", nullptr, {*mk, pad1, as_bytes(i == 0 ? kSendMagic : kRecvMagic), pad2});
+    auto k = digest(sha1(), "SHA1", {*mk, pad1, as_bytes(i == 0 ? kSendMagic : kRecvMagic), pad2});
     if (!k) return k.error();
     std::memcpy(msk.data() + 16 * i, k->data(), 16);
     secure_wipe(k->data(), k->size());

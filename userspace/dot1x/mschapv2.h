@@ -15,6 +15,8 @@
 namespace phonesec::dot1x {
 
 namespace mschapv2 {
+// Loads the legacy provider and fetches MD4/DES now rather than during the first exchange.
+bool warm_up();
 // MD4(UTF-16LE(password)); ASCII/Latin-1 passwords (as the phone's UI allows).
 Result<SecretBytes> nt_password_hash(const SecretString& password);
 Result<Bytes> generate_nt_response(ByteView auth_challenge, ByteView peer_challenge, std::string_view user,

@@ -4,7 +4,9 @@
 // SIOCSIFFLAGS that raises the phone's link, t1 when the EAP-Success frame leaves hostapd
 // (packet socket on the authenticator's port). Prints one JSON object; exit 1 if a round fails.
 // Not part of the default test run (label perf; `ctest -L perf` with -DPS_PERF_TESTS=ON, or run
-// the binary directly as root). Usage: dot1x_perf [rounds=7]
+// the binary directly as root). Usage: dot1x_perf [rounds=7] [tls|fast]
+// fast: EAP-FAST with a PAC (authenticated provisioning once per supplicant, not measured,
+// then PAC reuse with MSCHAPv2 inside measured).
 #include <arpa/inet.h>
 #include <linux/if_packet.h>
 #include <net/ethernet.h>
@@ -69,13 +71,21 @@ double minimum(const std::vector<double>& v) { return v.empty() ? 0 : *std::min_
 
 int main(int argc, char** argv) {
   const int rounds = argc > 1 ? std::atoi(argv[1]) : 7;
+  const bool fast = argc > 2 && std::string(argv[2]) == "fast";
   Lab lab;
   lab.start_hostapd();
   const std::string d = lab.dir();
-  std::ofstream(d + "/wpas.conf") << "ctrl_interface=" << d << "/wpas_ctrl\nap_scan=0\neapol_version=2\nnetwork={\n key_mgmt=IEEE8021X\n"
-                                  << " eap=TLS\n identity=\"phone-SEP001122334455\"\n ca_cert=\"" << lab.pki("ca.pem")
-                                  << "\"\n client_cert=\"" << lab.pki("client.pem") << "\"\n private_key=\"" << lab.pki("client.key")
-                                  << "\"\n eapol_flags=0\n}\n";
+  if (!fast)
+    std::ofstream(d + "/wpas.conf") << "ctrl_interface=" << d << "/wpas_ctrl\nap_scan=0\neapol_version=2\nnetwork={\n key_mgmt=IEEE8021X\n"
+                                    << " eap=TLS\n identity=\"phone-SEP001122334455\"\n ca_cert=\"" << lab.pki("ca.pem")
+                                    << "\"\n client_cert=\"" << lab.pki("client.pem") << "\"\n private_key=\"" << lab.pki("client.key")
+                                    << "\"\n eapol_flags=0\n}\n";
+  else
+    std::ofstream(d + "/wpas.conf") << "ctrl_interface=" << d << "/wpas_ctrl\nap_scan=0\neapol_version=2\nnetwork={\n key_mgmt=IEEE8021X\n"
+                                    << " eap=FAST\n identity=\"fastuser\"\n anonymous_identity=\"anonymous\"\n password=\"fastpass\"\n"
+                                    << " ca_cert=\"" << lab.pki("ca.pem") << "\"\n phase1=\"fast_provisioning=2\"\n phase2=\"auth=MSCHAPV2\"\n"
+                                    << " pac_file=\"" << d << "/wpas.pac\"\n eapol_flags=0\n}\n";
+  std::ofstream(d + "/fast.pw") << "fastpass\n";
   // Taps: all frames on the authenticator's port, outgoing included.
   int tap = socket_in("pdxa", AF_PACKET, SOCK_RAW);
   sockaddr_ll sll{};
@@ -91,7 +101,7 @@ int main(int argc, char** argv) {
 
   std::vector<double> ours, wpas, ours_eap, wpas_eap;
   int failures = 0;
-  for (int r = 0; r < rounds; ++r) {
+  for (int r = fast ? -1 : 0; r < rounds; ++r) {  // fast: round -1 provisions the PACs
     for (int which = 0; which < 2; ++which) {
       const std::string mac = which == 0 ? "02:00:00:00:05:01" : "02:00:00:00:05:02";
       set_up(ctl, "pdx-s0", false);
@@ -99,12 +109,14 @@ int main(int argc, char** argv) {
       std::unique_ptr<Child> c;
       const std::string tag = (which == 0 ? "ours" : "wpas") + std::to_string(r);
       if (which == 0) {
-        c = std::make_unique<Child>(std::vector<std::string>{"ip", "netns", "exec", "pdxs",
-                                                             std::string(PS_BINARY_DIR) + "/userspace/dot1x/phonesec-dot1x",
-                                                             "--enable", "yes", "--iface", "pdx-s0", "--status-dir", d + "/" + tag,
-                                                             "--identity", "phone-SEP001122334455", "--ca", lab.pki("ca.pem"),
-                                                             "--cert", lab.pki("client.pem"), "--key", lab.pki("client.key")},
-                                    d + "/" + tag + ".log");
+        std::vector<std::string> a = {"ip", "netns", "exec", "pdxs", std::string(PS_BINARY_DIR) + "/userspace/dot1x/phonesec-dot1x",
+                                      "--enable", "yes", "--iface", "pdx-s0", "--status-dir", d + "/" + tag, "--ca", lab.pki("ca.pem")};
+        if (fast)
+          a.insert(a.end(), {"--method", "fast", "--fast-provisioning", "2", "--inner-identity", "fastuser", "--password-file",
+                             d + "/fast.pw", "--pac-file", d + "/ours.pac", "--identity", "anonymous"});
+        else
+          a.insert(a.end(), {"--identity", "phone-SEP001122334455", "--cert", lab.pki("client.pem"), "--key", lab.pki("client.key")});
+        c = std::make_unique<Child>(a, d + "/" + tag + ".log");
         wait_for([&] { return slurp(d + "/" + tag + "/dot1x.json").find("\"link_up\":false") != std::string::npos; },
                  std::chrono::seconds(5));
       } else {
@@ -120,6 +132,11 @@ int main(int argc, char** argv) {
       const auto t0 = Clock::now();
       set_up(ctl, "pdx-s0", true);
       auto t1 = wait_success(tap, mac, std::chrono::seconds(which == 0 ? 5 : 40));
+      if (r < 0) {  // provisioning round: not measured
+        if (!t1.success) ++failures;
+        c->stop();
+        continue;
+      }
       if (!t1.success || !t1.start) {
         ++failures;
         std::cerr << tag << ": no EAPOL-Start or no EAP-Success\n";
@@ -131,7 +148,7 @@ int main(int argc, char** argv) {
     }
   }
   const double mo = median(ours), mw = median(wpas);
-  std::cout << "{\"bench\":\"dot1x_linkup_to_success_eap_tls\",\"rounds\":" << rounds << ",\"ours_median_ms\":" << mo
+  std::cout << "{\"bench\":\"dot1x_linkup_to_success_" << (fast ? "eap_fast_pac" : "eap_tls") << "\",\"rounds\":" << rounds << ",\"ours_median_ms\":" << mo
             << ",\"wpa_supplicant_median_ms\":" << mw << ",\"ratio_ours_over_wpa\":" << (mw > 0 ? mo / mw : 0) << ",\"ours_ms\":[";
   for (size_t i = 0; i < ours.size(); ++i) std::cout << (i ? "," : "") << ours[i];
   std::cout << "],\"wpa_supplicant_ms\":[";
