@@ -23,7 +23,7 @@ TEST(Dot1xLab, EapTlsSuccessFromLinkUp) {
   ASSERT_TRUE(wait_for([&] { return lab.status_has("\"transaction\":\"Authenticating\""); }, 3s)) << lab.status_json();
   EXPECT_EQ(lab.sta(kPhoneMac), "") << "the wired driver must not know the phone before link up";
   lab.uplink(true);
-  ASSERT_TRUE(wait_for([&] { return lab.status_has("\"transaction\":\"Authenticated\""); }, 5s))
+  ASSERT_TRUE(wait_for([&] { return lab.status_has("\"transaction\":\"Authenticated\""); }, 10s))
       << lab.status_json() << "\n" << slurp(lab.dir() + "/phone.log");
   EXPECT_TRUE(lab.status_has("\"protocol\":\"EAP-TLS\""));
   EXPECT_TRUE(lab.status_has("\"port_authorized\":true"));
@@ -47,7 +47,7 @@ TEST(Dot1xLab, EapTlsSuccessFromLinkUp) {
 
   // Re-authentication on request (SIGUSR1): a new EAPOL-Start, a new EAP-TLS exchange.
   kill(phone.pid(), SIGUSR1);
-  ASSERT_TRUE(wait_for([&] { return lab.status_has("\"auth_success\":2,"); }, 5s)) << lab.status_json();
+  ASSERT_TRUE(wait_for([&] { return lab.status_has("\"auth_success\":2,"); }, 10s)) << lab.status_json();
   EXPECT_TRUE(lab.status_has("\"tx_start\":2,"));
   EXPECT_TRUE(lab.status_has("\"transaction\":\"Authenticated\""));
 
@@ -58,7 +58,7 @@ TEST(Dot1xLab, EapTlsSuccessFromLinkUp) {
   EXPECT_TRUE(lab.status_has("\"port_authorized\":false"));
   EXPECT_TRUE(lab.status_has("\"transaction\":\"Authenticating\""));
   lab.uplink(true);
-  ASSERT_TRUE(wait_for([&] { return lab.status_has("\"auth_success\":3"); }, 5s)) << lab.status_json();
+  ASSERT_TRUE(wait_for([&] { return lab.status_has("\"auth_success\":3"); }, 10s)) << lab.status_json();
   EXPECT_TRUE(lab.status_has("\"transaction\":\"Authenticated\""));
 }
 
@@ -69,7 +69,7 @@ TEST(Dot1xLab, PhoneRejectsServerFromUnknownCa) {
   lab.start_phone(lab.tls_args("rogueca.pem"));
   wait_for([&] { return lab.status_has("\"transaction\""); }, 3s);
   lab.uplink(true);
-  ASSERT_TRUE(wait_for([&] { return lab.status_has("\"transaction\":\"Held\""); }, 5s))
+  ASSERT_TRUE(wait_for([&] { return lab.status_has("\"transaction\":\"Held\""); }, 10s))
       << lab.status_json() << "\n" << slurp(lab.dir() + "/phone.log");
   const std::string s = lab.status_json();
   EXPECT_NE(s.find("server certificate rejected"), std::string::npos) << s;
@@ -87,7 +87,7 @@ TEST(Dot1xLab, ServerRejectsDeviceCertificateFromUnknownCa) {
   lab.start_phone(lab.tls_args("ca.pem", "badclient"));
   wait_for([&] { return lab.status_has("\"transaction\""); }, 3s);
   lab.uplink(true);
-  ASSERT_TRUE(wait_for([&] { return lab.status_has("\"transaction\":\"Held\""); }, 5s))
+  ASSERT_TRUE(wait_for([&] { return lab.status_has("\"transaction\":\"Held\""); }, 10s))
       << lab.status_json() << "\n" << slurp(lab.dir() + "/phone.log");
   const std::string s = lab.status_json();
   EXPECT_NE(s.find("server rejected the device certificate"), std::string::npos) << s;
@@ -104,7 +104,7 @@ TEST(Dot1xLab, PcBehindPhoneAuthenticatesThroughItAndIsLoggedOffOnLinkDown) {
   lab.start_phone(lab.tls_args());
   wait_for([&] { return lab.status_has("\"transaction\""); }, 3s);
   lab.uplink(true);
-  ASSERT_TRUE(wait_for([&] { return lab.status_has("\"transaction\":\"Authenticated\""); }, 5s))
+  ASSERT_TRUE(wait_for([&] { return lab.status_has("\"transaction\":\"Authenticated\""); }, 10s))
       << lab.status_json() << "\n" << slurp(lab.dir() + "/phone.log");
   const long responses = json_num(lab.status_json(), "tx_response");
   ASSERT_GT(responses, 0);
