@@ -4,6 +4,7 @@
 #include <openssl/ssl.h>
 
 #include <cstring>
+#include <ctime>
 
 #include "common/log.h"
 #include "dot1x/eap_gtc.h"
@@ -106,7 +107,8 @@ std::optional<Bytes> EapFast::start(const EapPacket& req, ByteView payload, Meth
     ret.ignore = true;
     return std::nullopt;
   }
-  auto pac = store_.find(a_id_);
+  auto pac = store_.find(a_id_, uint64_t(std::time(nullptr)));
+  if (!pac && store_.find(a_id_, 0)) log::info("dot1x", "EAP-FAST: stored PAC expired, provisioning a new one");
   SSL_CTX* ctx = nullptr;
   if (pac) {
     ctx = ctx_.authenticated;

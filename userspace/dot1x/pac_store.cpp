@@ -74,9 +74,10 @@ Status PacStore::save() const {
   return {};
 }
 
-std::optional<fast::Pac> PacStore::find(ByteView a_id) const {
+std::optional<fast::Pac> PacStore::find(ByteView a_id, uint64_t now) const {
   auto it = pacs_.find(hex(a_id));
   if (it == pacs_.end()) return std::nullopt;
+  if (it->second.lifetime != 0 && it->second.lifetime < now) return std::nullopt;
   return it->second;
 }
 

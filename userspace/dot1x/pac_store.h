@@ -19,7 +19,9 @@ class PacStore {
   // Missing file = empty store. Errors name the file and line.
   Status load();
   Status save() const;
-  std::optional<fast::Pac> find(ByteView a_id) const;
+  // The PAC for this A-ID unless its PAC-Lifetime (seconds since the epoch) is before `now`:
+  // an expired PAC is not offered, the server provisions a new one.
+  std::optional<fast::Pac> find(ByteView a_id, uint64_t now) const;
   Status put(fast::Pac pac);  // replaces the PAC of the same A-ID and saves
   size_t size() const { return pacs_.size(); }
   const std::string& path() const { return path_; }

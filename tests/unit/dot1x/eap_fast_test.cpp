@@ -202,11 +202,12 @@ TEST(Pac, ParseStoreReload) {
   EXPECT_EQ(st.st_mode & 0777, 0600u) << "PAC-Key is a secret";
   PacStore again(path);
   ASSERT_TRUE(again.load());
-  auto f = again.find(aid);
+  auto f = again.find(aid, 0x0fff);
   ASSERT_TRUE(f);
+  EXPECT_FALSE(again.find(aid, 0x1001)) << "expired PAC-Lifetime";
   EXPECT_EQ(hex(f->key.view()), std::string(64, '1').replace(0, 64, hex(Bytes(32, 0x11))));
   EXPECT_EQ(f->opaque, Bytes(40, 0x22));
-  EXPECT_FALSE(again.find(Bytes(16, 0)));
+  EXPECT_FALSE(again.find(Bytes(16, 0), 0));
   std::ofstream(path, std::ios::app) << "zz 00 11 0 -\n";
   auto bad = PacStore(path).load();
   ASSERT_FALSE(bad);
