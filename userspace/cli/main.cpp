@@ -67,6 +67,8 @@ int cmd_status(const Args& a) {
   int pid = daemon_pid(a.get("run-dir"));
   auto m = fw::MapSet::open_pinned(a.get("pin-dir"));
   std::string status_json = read_file(a.get("run-dir") + "/status.json");
+  const std::string dot1x_json = read_file(a.get("run-dir") + "/dot1x.json");
+  const std::string dot1x_txt = read_file(a.get("run-dir") + "/dot1x.txt");
   std::size_t nflows = 0;
   std::string pol_state = "not loaded";
   std::uint32_t gen = 0;
@@ -86,12 +88,21 @@ int cmd_status(const Args& a) {
     std::cout << "{\"daemon\":" << (pid ? "\"running\"" : "\"stopped\"") << ",\"pid\":" << pid << ",\"firewall\":\""
               << pol_state << "\",\"generation\":" << gen << ",\"flows\":" << nflows
               << ",\"daemon_status\":" << (status_json.empty() ? "null" : status_json.substr(0, status_json.find_last_not_of("\n") + 1))
+              << ",\"dot1x\":" << (dot1x_json.empty() ? "null" : dot1x_json.substr(0, dot1x_json.find_last_not_of("\n") + 1))
               << "}\n";
   } else {
     std::cout << "daemon:   " << (pid ? "running (pid " + std::to_string(pid) + ")" : "stopped") << "\n"
               << "firewall: " << pol_state << (gen ? ", policy generation " + std::to_string(gen) : "") << "\n"
               << "flows:    " << nflows << "\n";
     if (!status_json.empty()) std::cout << "last daemon status: " << status_json;
+    // 802.1X as the phone's menu shows it, written by phonesec-dot1x (absent = not running).
+    std::cout << "802.1X:\n";
+    std::string t = dot1x_txt.empty() ? "Transaction Status: Disabled (phonesec-dot1x not running)\n" : dot1x_txt;
+    for (std::size_t b = 0, e; b < t.size(); b = e + 1) {
+      e = t.find('\n', b);
+      if (e == std::string::npos) e = t.size();
+      std::cout << "  " << t.substr(b, e - b) << "\n";
+    }
   }
   return m ? 0 : 1;
 }
