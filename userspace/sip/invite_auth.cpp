@@ -23,6 +23,16 @@ std::string realm_of(const config::LineConfig& l) {
   return p.empty() ? "phonesec" : p;
 }
 
+// RFC 3261 22.4 wants the Request-URI; some UACs (sipp among them) put the URI without its user
+// part. Both name this UA and the uri is covered by the digest either way.
+bool uri_matches(const std::string& digest_uri, const std::string& request_uri) {
+  if (digest_uri == request_uri) return true;
+  auto colon = request_uri.find(':');
+  auto at = request_uri.find('@');
+  if (colon == std::string::npos || at == std::string::npos || at < colon) return false;
+  return digest_uri == request_uri.substr(0, colon + 1) + request_uri.substr(at + 1);
+}
+
 }  // namespace
 
 InviteAuthConfig from_line(const config::LineConfig& l) {
@@ -74,7 +84,7 @@ Decision InviteAuthenticator::on_request(const Message& req) {
   if (!cred->qop.empty() && cred->qop != "auth") return forbid(req, "qop '" + cred->qop + "' not offered");
   if (!cred->qop.empty() && (cred->nc_text.empty() || cred->cnonce.empty()))
     return forbid(req, "qop without nc/cnonce");
-  if (cred->uri != req.uri) return forbid(req, "digest uri does not match the Request-URI");
+  if (!uri_matches(cred->uri, req.uri)) return forbid(req, "digest uri '" + cred->uri + "' does not match the Request-URI '" + req.uri + "'");
   if (cred->username != c_.username) return forbid(req, "unknown user '" + cred->username + "'");
   if (!same_digest(cred->response, expected_response(*alg, *cred, req.method, c_.password.reveal())))
     return forbid(req, "wrong credentials for '" + cred->username + "'");

@@ -8,6 +8,7 @@
 //   no / malformed credentials, unknown nonce, other realm, replay -> 401 with a fresh nonce
 //   valid digest on an expired nonce                               -> 401 stale=true
 //   wrong username, uri, qop or response                           -> 403 Forbidden
+// The digest uri must be the Request-URI, or the Request-URI without its user part (sipp).
 // In-dialog requests, requests other than INVITE and lines with Auth_INVITE off pass.
 #pragma once
 

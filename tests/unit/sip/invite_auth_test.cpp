@@ -110,8 +110,13 @@ TEST_F(Fixture, WrongPasswordUserOrUriForbidden) {
   EXPECT_EQ(d.reason.find("s3cret"), std::string::npos);
   EXPECT_EQ(auth->on_request(msg(answer(n, DigestAlg::MD5, "s3cret-pw", 2, "1002"))).status, 403);
   EXPECT_EQ(auth->on_request(msg(answer(n, DigestAlg::MD5, "s3cret-pw", 3, "1001", true, "sip:other@x"))).status, 403);
+  // The Request-URI without its user part is the same target (sipp sends that form).
+  EXPECT_EQ(auth->on_request(msg(answer(n, DigestAlg::MD5, "s3cret-pw", 5, "1001", true, "sip:10.0.0.2:5060"))).verdict,
+            Verdict::accept);
+  EXPECT_EQ(auth->on_request(msg(answer(n, DigestAlg::MD5, "s3cret-pw", 6, "1001", true, "sip:10.0.0.3:5060"))).status,
+            403);
   // The same nonce still works with the right answer afterwards.
-  EXPECT_EQ(auth->on_request(msg(answer(n, DigestAlg::MD5, "s3cret-pw", 4))).verdict, Verdict::accept);
+  EXPECT_EQ(auth->on_request(msg(answer(n, DigestAlg::MD5, "s3cret-pw", 7))).verdict, Verdict::accept);
 }
 
 TEST_F(Fixture, ReplayedNonceCountRefused) {
