@@ -140,3 +140,15 @@ bool is_ip_literal(std::string_view host) {
 }
 
 }  // namespace phonesec::prov
+
+namespace phonesec::prov {
+Result<RuleUrl> complete_rule(const RuleUrl& rule, std::string_view server_url) {
+  if (!rule.relative()) return rule;
+  auto s = parse_rule_url(server_url);
+  if (!s) return s.error();
+  if (s->relative()) return make_error(Errc::invalid_argument, "server '" + std::string(server_url) + "' names no host");
+  RuleUrl out = *s;
+  out.path = rule.path;
+  return out;
+}
+}  // namespace phonesec::prov

@@ -34,3 +34,10 @@ Result<std::string> sip_proxy_host(std::string_view value);
 bool is_ip_literal(std::string_view host);
 
 }  // namespace phonesec::prov
+
+namespace phonesec::prov {
+// A relative rule ("/$PSN.xml") completed with the server a DHCP option named
+// ("tftp://10.0.0.1", "https://prov.test:8443/base"): scheme, host and port from the server,
+// path from the rule. An absolute rule is returned unchanged.
+Result<RuleUrl> complete_rule(const RuleUrl& rule, std::string_view server_url);
+}  // namespace phonesec::prov
