@@ -58,6 +58,31 @@ Status DomainPolicy::check_rule(std::string_view rule, std::string_view what) co
   return check_host(u->host, what);
 }
 
+std::vector<std::pair<std::string, std::string>> provisioning_rules(const config::PhoneConfig& c) {
+  return {{"Profile_Rule", c.prov.profile_rule},
+          {"Profile_Rule_B", c.prov.profile_rule_b},
+          {"Profile_Rule_C", c.prov.profile_rule_c},
+          {"Profile_Rule_D", c.prov.profile_rule_d},
+          {"Upgrade_Rule", c.prov.upgrade_rule},
+          {"Cisco_Headset_Upgrade_Rule", c.prov.headset_upgrade_rule},
+          {"Report_Rule", c.prov.report_rule},
+          {"Custom_CA_Rule", c.prov.custom_ca_rule}};
+}
+
+Status check_line_servers(const config::PhoneConfig& c, std::size_t index) {
+  if (index >= c.lines.size()) return make_error(Errc::invalid_argument, "line " + std::to_string(index + 1) + " does not exist");
+  DomainPolicy pol(c.prov.restricted_access_domains);
+  const auto& l = c.lines[index];
+  std::string n = std::to_string(index + 1) + "_";
+  for (auto [v, base] : {std::pair{&l.proxy, "Proxy_"}, std::pair{&l.outbound_proxy, "Outbound_Proxy_"}}) {
+    if (v->empty()) continue;
+    auto h = sip_proxy_host(*v);
+    if (!h) return make_error(Errc::invalid_argument, base + n + ": " + h.error().message());
+    if (auto st = pol.check_host(*h, base + n); !st) return st;
+  }
+  return {};
+}
+
 std::vector<Refusal> audit(const config::PhoneConfig& c) {
   std::vector<Refusal> out;
   DomainPolicy pol(c.prov.restricted_access_domains);
@@ -68,14 +93,7 @@ std::vector<Refusal> audit(const config::PhoneConfig& c) {
     if (u && !u->relative() && u->host.find('$') != std::string::npos) return;  // checked after expansion
     if (auto st = pol.check_rule(v, name); !st) out.push_back({name, st.error().message()});
   };
-  rule(c.prov.profile_rule, "Profile_Rule");
-  rule(c.prov.profile_rule_b, "Profile_Rule_B");
-  rule(c.prov.profile_rule_c, "Profile_Rule_C");
-  rule(c.prov.profile_rule_d, "Profile_Rule_D");
-  rule(c.prov.upgrade_rule, "Upgrade_Rule");
-  rule(c.prov.headset_upgrade_rule, "Cisco_Headset_Upgrade_Rule");
-  rule(c.prov.report_rule, "Report_Rule");
-  rule(c.prov.custom_ca_rule, "Custom_CA_Rule");
+  for (const auto& [name, v] : provisioning_rules(c)) rule(v, name.c_str());
   for (std::size_t i = 0; i < c.lines.size(); ++i) {
     const auto& l = c.lines[i];
     if (!l.enable) continue;

@@ -40,6 +40,14 @@ struct Refusal {
   std::string reason;  // the check's error message
 };
 
+// The provisioning rules of a configuration, by cfg.xml name, in the order above (empty
+// rules included): what a client hands to Fetcher::fetch with the name as `what`.
+std::vector<std::pair<std::string, std::string>> provisioning_rules(const config::PhoneConfig& c);
+
+// Registration gate for line `index` (0-based): Proxy_n_ and Outbound_Proxy_n_ against the
+// list, before any REGISTER or INVITE is sent. Errc::auth naming the parameter and host.
+Status check_line_servers(const config::PhoneConfig& c, std::size_t index);
+
 // Every rule and line proxy of the configuration checked against its Restricted_Access_Domains;
 // empty values and rules whose host is a macro (checked after expansion) are not refused here.
 std::vector<Refusal> audit(const config::PhoneConfig& c);

@@ -111,3 +111,19 @@ TEST(DomainPolicy, AuditCoversEveryRuleAndLineProxy) {
   c.prov.restricted_access_domains.clear();
   EXPECT_TRUE(audit(c).empty());
 }
+
+TEST(DomainPolicy, RegistrationGateForLineServers) {
+  config::PhoneConfig c;
+  c.prov.restricted_access_domains = {"sip.voiceip.com"};
+  c.lines[0].proxy = "SIP.voiceip.com:5060";
+  EXPECT_TRUE(check_line_servers(c, 0));
+  c.lines[0].outbound_proxy = "sbc.other.net";
+  auto st = check_line_servers(c, 0);
+  ASSERT_FALSE(st);
+  EXPECT_NE(st.error().message().find("Outbound_Proxy_1_: host 'sbc.other.net'"), std::string::npos) << st.error().message();
+  c.lines[4].proxy = "x.net";
+  EXPECT_NE(check_line_servers(c, 4).error().message().find("Proxy_5_"), std::string::npos);
+  EXPECT_FALSE(check_line_servers(c, 99));
+  c.prov.restricted_access_domains.clear();
+  EXPECT_TRUE(check_line_servers(c, 0));
+}
