@@ -99,7 +99,8 @@ std::string ProvisioningLog::render_failure(ProvOp op, const RequestInfo& r) con
 
 void ProvisioningLog::emit(Severity s, std::string_view msgid, const std::string& text) const {
   if (text.empty()) return;
-  log::info("prov", text);
+  if (s == Severity::err) log::warn("prov", text);
+  else log::info("prov", text);
   if (!sender_) return;
   if (auto st = sender_->send(s, msgid, text); !st) log::warn("prov", "syslog: ", st.error().message());
 }

@@ -3,6 +3,8 @@
 // in a namespace and stopped by pid, namespaces with IPv6 DAD off, interface indexes.
 #pragma once
 
+#include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -113,5 +115,75 @@ class LabLink {
   }
   std::string p_;
 };
+
+}  // namespace phonesec::test
+
+namespace phonesec::test {
+
+// Moves the calling thread into namespace ns until destroyed (threads it starts meanwhile,
+// e.g. libcurl's, inherit it).
+class InNetns {
+ public:
+  explicit InNetns(const std::string& ns) {
+    self_ = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+    int target = open(("/run/netns/" + ns).c_str(), O_RDONLY | O_CLOEXEC);
+    if (self_ < 0 || target < 0 || setns(target, CLONE_NEWNET) != 0) throw std::runtime_error("setns " + ns);
+    close(target);
+  }
+  ~InNetns() {
+    setns(self_, CLONE_NEWNET);
+    close(self_);
+  }
+
+ private:
+  int self_ = -1;
+};
+
+// A namespace with lo up (127.0.0.0/8 usable), removed in the destructor.
+class LoopNs {
+ public:
+  explicit LoopNs(std::string name) : n_(std::move(name)) {
+    sh("ip netns del " + n_ + " 2>/dev/null");
+    sh_or_throw("ip netns add " + n_ + " && ip -n " + n_ + " link set lo up");
+  }
+  ~LoopNs() { sh("ip netns del " + n_ + " 2>/dev/null"); }
+  const std::string& name() const { return n_; }
+  std::string in(const std::string& cmd) const { return "ip netns exec " + n_ + " " + cmd; }
+
+ private:
+  std::string n_;
+};
+
+// Polls a TCP connect to ip:port inside ns until it succeeds (a peer is up) or ~5 s pass.
+inline bool wait_tcp(const std::string& ns, const std::string& ip, int port) {
+  for (int i = 0; i < 100; ++i) {
+    if (sh("ip netns exec " + ns + " bash -c 'exec 3<>/dev/tcp/" + ip + "/" + std::to_string(port) + "' 2>/dev/null") == 0)
+      return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return false;
+}
+
+// Self-signed certificate for `name` (EC P-256): <dir>/<tag>.crt and <dir>/<tag>.key.
+inline void make_cert(const ScratchDir& d, const std::string& tag, const std::string& name) {
+  sh_or_throw("openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 -subj /CN=" + name +
+              " -addext subjectAltName=DNS:" + name + " -keyout " + d.file(tag + ".key") + " -out " +
+              d.file(tag + ".crt") + " 2>/dev/null");
+}
+
+// nginx serving <dir>/www over HTTPS on each of listens ("127.0.0.3:8443"), in the foreground.
+inline std::string nginx_conf(const ScratchDir& d, const std::vector<std::string>& listens, const std::string& cert_tag,
+                              const std::string& extra_server = "") {
+  std::string c = "daemon off;\nmaster_process off;\nuser root;\npid " + d.file("nginx.pid") + ";\nerror_log " +
+                  d.file("nginx-error.log") + " info;\nevents { worker_connections 64; }\nhttp {\n  access_log " +
+                  d.file("access.log") + ";\n";
+  for (auto t : {"client_body", "proxy", "fastcgi", "uwsgi", "scgi"})
+    c += "  " + std::string(t) + "_temp_path " + d.file(std::string(t) + "_tmp") + ";\n";
+  c += "  server {\n";
+  for (const auto& l : listens) c += "    listen " + l + " ssl;\n";
+  c += "    server_name prov.test;\n    ssl_certificate " + d.file(cert_tag + ".crt") + ";\n    ssl_certificate_key " +
+       d.file(cert_tag + ".key") + ";\n    root " + d.file("www") + ";\n  }\n" + extra_server + "}\n";
+  return c;
+}
 
 }  // namespace phonesec::test
