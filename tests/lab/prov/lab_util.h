@@ -171,7 +171,8 @@ inline void make_cert(const ScratchDir& d, const std::string& tag, const std::st
               d.file(tag + ".crt") + " 2>/dev/null");
 }
 
-// nginx serving <dir>/www over HTTPS on each of listens ("127.0.0.3:8443"), in the foreground.
+// nginx serving <dir>/www on each of listens ("127.0.0.3:8443 ssl", "127.0.0.5:8080"), in the
+// foreground, with <cert_tag>.crt/.key for the ssl ones.
 inline std::string nginx_conf(const ScratchDir& d, const std::vector<std::string>& listens, const std::string& cert_tag,
                               const std::string& extra_server = "") {
   std::string c = "daemon off;\nmaster_process off;\nuser root;\npid " + d.file("nginx.pid") + ";\nerror_log " +
@@ -180,7 +181,7 @@ inline std::string nginx_conf(const ScratchDir& d, const std::vector<std::string
   for (auto t : {"client_body", "proxy", "fastcgi", "uwsgi", "scgi"})
     c += "  " + std::string(t) + "_temp_path " + d.file(std::string(t) + "_tmp") + ";\n";
   c += "  server {\n";
-  for (const auto& l : listens) c += "    listen " + l + " ssl;\n";
+  for (const auto& l : listens) c += "    listen " + l + ";\n";
   c += "    server_name prov.test;\n    ssl_certificate " + d.file(cert_tag + ".crt") + ";\n    ssl_certificate_key " +
        d.file(cert_tag + ".key") + ";\n    root " + d.file("www") + ";\n  }\n" + extra_server + "}\n";
   return c;

@@ -24,7 +24,7 @@ struct Lab {
     make_cert(d, "prov", "prov.test");
     std::filesystem::create_directories(d.path / "www");
     d.write("www/cp8851.xml", "<flat-profile><Profile_Rule>ok</Profile_Rule></flat-profile>\n");
-    d.write("nginx.conf", nginx_conf(d, {"127.0.0.3:8443"}, "prov"));
+    d.write("nginx.conf", nginx_conf(d, {"127.0.0.3:8443 ssl"}, "prov"));
     sh_or_throw(ns.in("nft add table inet pspvr") + " && " +
                 ns.in("nft add chain inet pspvr in '{ type filter hook input priority 0; }'") + " && " +
                 ns.in("nft add rule inet pspvr in ip daddr 127.0.0.4 tcp dport 8443 drop"));
