@@ -103,3 +103,35 @@ TEST(Fetch, UnresolvableAndRelativeRules) {
   ASSERT_FALSE(rel);
   EXPECT_NE(rel.error().message().find("relative"), std::string::npos);
 }
+
+TEST(Fetch, DhcpGivenServerOfARelativeRuleIsChecked) {
+  LoopbackHttp srv;
+  StaticResolver res(HostTable{{"dhcp-server.evil", {"127.0.0.1"}}, {"prov.test", {"127.0.0.1"}}});
+  Fetcher f(DomainPolicy({"prov.test"}), res, nullptr, nullptr);
+  auto rule = parse_rule_url("/cp$PSN.xml").value();
+  std::string port = std::to_string(srv.port());
+  // Option 160 named a server outside the list: refused, nothing resolved or connected.
+  auto evil = complete_rule(rule, "http://dhcp-server.evil:" + port);
+  ASSERT_TRUE(evil);
+  auto r = f.fetch(*evil, "Profile_Rule");
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, Errc::auth);
+  EXPECT_EQ(res.lookups(), 0);
+  EXPECT_EQ(srv.connections(), 0);
+  auto good = f.fetch(complete_rule(rule, "http://prov.test:" + port).value(), "Profile_Rule");
+  EXPECT_TRUE(good) << good.error().message();
+  EXPECT_EQ(srv.connections(), 1);
+}
+
+TEST(Fetch, RedirectIsNotFollowedOutOfTheRestrictedDomains) {
+  LoopbackHttp evil;
+  LoopbackHttp redirector("HTTP/1.0 302 Found\r\nLocation: http://127.0.0.1:" + std::to_string(evil.port()) +
+                          "/x\r\nContent-Length: 0\r\n\r\n");
+  StaticResolver res(HostTable{{"prov.test", {"127.0.0.1"}}});
+  Fetcher f(DomainPolicy({"prov.test"}), res, nullptr, nullptr);
+  auto r = f.fetch("http://prov.test:" + std::to_string(redirector.port()) + "/cfg.xml", "Profile_Rule");
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().message().find("HTTP 302"), std::string::npos) << r.error().message();
+  EXPECT_EQ(redirector.connections(), 1);
+  EXPECT_EQ(evil.connections(), 0);
+}
