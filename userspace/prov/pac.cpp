@@ -2,6 +2,14 @@
 #include "prov/pac.h"
 
 #include <duktape.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <functional>
 
 #include <algorithm>
 
@@ -49,7 +57,59 @@ struct PacScript::Impl {
   std::unique_ptr<duk_context, HeapDeleter> ctx;
   Resolver* resolver = nullptr;
   std::string my_ip;
+  int timeout_ms = 1000;
 };
+
+namespace {
+
+// Runs fn in a forked child with a deadline: its output (first byte 'O' ok / 'E' error, then
+// text) comes back through a pipe. The child never returns into the caller's code.
+Result<std::string> run_bounded(const std::function<std::string()>& fn, int timeout_ms, const std::string& what) {
+  int fds[2];
+  if (pipe2(fds, O_CLOEXEC) != 0) return sys_error(what + ": pipe");
+  pid_t pid = fork();
+  if (pid < 0) {
+    close(fds[0]);
+    close(fds[1]);
+    return sys_error(what + ": fork");
+  }
+  if (pid == 0) {
+    close(fds[0]);
+    std::string out = fn();
+    for (std::size_t off = 0; off < out.size();) {
+      auto n = write(fds[1], out.data() + off, out.size() - off);
+      if (n <= 0) break;
+      off += std::size_t(n);
+    }
+    _exit(0);
+  }
+  close(fds[1]);
+  std::string out;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  bool timed_out = false;
+  while (true) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()).count();
+    if (left <= 0) { timed_out = true; break; }
+    pollfd p{fds[0], POLLIN, 0};
+    int r = poll(&p, 1, int(left));
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) { timed_out = r == 0; break; }
+    char buf[4096];
+    auto n = read(fds[0], buf, sizeof buf);
+    if (n <= 0) break;  // EOF: the child is done
+    out.append(buf, std::size_t(n));
+  }
+  close(fds[0]);
+  if (timed_out) kill(pid, SIGKILL);
+  int st = 0;
+  while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {}
+  if (timed_out) return make_error(Errc::timeout, what + ": no answer within " + std::to_string(timeout_ms) + " ms");
+  if (out.empty()) return make_error(Errc::system, what + ": evaluation died");
+  if (out[0] == 'E') return make_error(Errc::parse, what + ": " + out.substr(1));
+  return out.substr(1);
+}
+
+}  // namespace
 
 namespace {
 PacScript::Impl* self(duk_context* ctx) {
@@ -75,12 +135,14 @@ duk_ret_t js_my_ip(duk_context* ctx) {
 PacScript::PacScript(std::unique_ptr<Impl> i) : impl_(std::move(i)) {}
 PacScript::~PacScript() = default;
 
-Result<std::unique_ptr<PacScript>> PacScript::load(const std::string& source, Resolver& resolver, std::string my_ip) {
+Result<std::unique_ptr<PacScript>> PacScript::load(const std::string& source, Resolver& resolver, std::string my_ip,
+                                                   int timeout_ms) {
   auto impl = std::make_unique<Impl>();
   impl->ctx.reset(duk_create_heap_default());
   if (!impl->ctx) return make_error(Errc::system, "PAC: duktape heap");
   impl->resolver = &resolver;
   impl->my_ip = my_ip.empty() ? "127.0.0.1" : std::move(my_ip);
+  impl->timeout_ms = timeout_ms;
   duk_context* ctx = impl->ctx.get();
   duk_push_global_stash(ctx);
   duk_push_pointer(ctx, impl.get());
@@ -98,6 +160,14 @@ Result<std::unique_ptr<PacScript>> PacScript::load(const std::string& source, Re
   }
   if (duk_peval_string(ctx, kHelpers) != 0) return make_error(Errc::parse, "PAC helpers: " + error_text(ctx));
   duk_pop(ctx);
+  // The file's top-level code runs first in a bounded child (it could loop), then here.
+  auto probe = run_bounded(
+      [&] {
+        if (duk_peval_lstring(ctx, source.data(), source.size()) != 0) return "E" + error_text(ctx);
+        return std::string("O");
+      },
+      timeout_ms, "PAC file");
+  if (!probe) return probe.error();
   if (duk_peval_lstring(ctx, source.data(), source.size()) != 0)
     return make_error(Errc::parse, "PAC file: " + error_text(ctx));
   duk_pop(ctx);
@@ -110,21 +180,16 @@ Result<std::unique_ptr<PacScript>> PacScript::load(const std::string& source, Re
 
 Result<std::string> PacScript::find_proxy(const std::string& url, const std::string& host) {
   duk_context* ctx = impl_->ctx.get();
-  duk_get_global_string(ctx, "FindProxyForURL");
-  duk_push_string(ctx, url.c_str());
-  duk_push_string(ctx, host.c_str());
-  if (duk_pcall(ctx, 2) != DUK_EXEC_SUCCESS) {
-    std::string e = error_text(ctx);
-    duk_pop(ctx);
-    return make_error(Errc::parse, "PAC FindProxyForURL: " + e);
-  }
-  if (!duk_is_string(ctx, -1)) {
-    duk_pop(ctx);
-    return make_error(Errc::parse, "PAC FindProxyForURL: returned a non-string");
-  }
-  std::string r = duk_get_string(ctx, -1);
-  duk_pop(ctx);
-  return r;
+  return run_bounded(
+      [&]() -> std::string {
+        duk_get_global_string(ctx, "FindProxyForURL");
+        duk_push_string(ctx, url.c_str());
+        duk_push_string(ctx, host.c_str());
+        if (duk_pcall(ctx, 2) != DUK_EXEC_SUCCESS) return "E" + error_text(ctx);
+        if (!duk_is_string(ctx, -1)) return "Ereturned a non-string";
+        return std::string("O") + duk_get_string(ctx, -1);
+      },
+      impl_->timeout_ms, "PAC FindProxyForURL");
 }
 
 std::vector<ProxyChoice> PacProxy::choose(const RuleUrl& target) const {

@@ -4,8 +4,10 @@
 // dnsResolve, myIpAddress, dnsDomainLevels, shExpMatch, weekdayRange, timeRange, alert).
 // dnsResolve goes through the injected Resolver (A records). For https URLs the script sees
 // only "https://host/" (path and query stay private, as browsers do).
-// Not bounded in time: duktape here is built without an execution timeout, so a PAC file that
-// loops forever blocks its caller (see the report).
+// Bounded in time: duktape here is built without an execution timeout, so each FindProxyForURL
+// call runs in a forked child (copy of the compiled heap) that is killed past its deadline; the
+// parent's heap is never touched by the script after loading. Loading itself (top-level code)
+// runs in the same way before the parent compiles it.
 // Where the PAC file comes from (Proxy_Mode Auto): PAC_URL when WPAD is off; with WPAD, the
 // DHCP option 252 URL, then http://wpad.<domain>/wpad.dat for the domain and each parent with
 // at least two labels.
@@ -28,11 +30,13 @@ class PacScript {
  public:
   // Errc::parse with duktape's message when the script does not compile or has no
   // FindProxyForURL function.
-  static Result<std::unique_ptr<PacScript>> load(const std::string& source, Resolver& resolver, std::string my_ip);
+  static Result<std::unique_ptr<PacScript>> load(const std::string& source, Resolver& resolver, std::string my_ip,
+                                                 int timeout_ms = 1000);
   ~PacScript();
   PacScript(const PacScript&) = delete;
   PacScript& operator=(const PacScript&) = delete;
-  // FindProxyForURL(url, host) as a string; Errc::parse when it throws or returns a non-string.
+  // FindProxyForURL(url, host) as a string; Errc::parse when it throws or returns a non-string,
+  // Errc::timeout when it does not return within the deadline.
   Result<std::string> find_proxy(const std::string& url, const std::string& host);
 
   struct Impl;

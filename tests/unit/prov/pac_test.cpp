@@ -148,3 +148,24 @@ TEST(Proxy, WpadCandidates) {
   EXPECT_EQ(wpad_candidates({"", "example.com."}), (std::vector<std::string>{"http://wpad.example.com/wpad.dat"}));
   EXPECT_TRUE(wpad_candidates({"", "localdomain"}).empty());
 }
+
+TEST(Pac, RunawayScriptIsStoppedAtItsDeadline) {
+  auto s = PacScript::load("function FindProxyForURL(u, h) { if (h == 'loop') for (;;) {} return 'DIRECT'; }", resolver,
+                           "", 300);
+  ASSERT_TRUE(s) << s.error().message();
+  auto r = (*s)->find_proxy("http://loop/", "loop");
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, Errc::timeout);
+  EXPECT_NE(r.error().message().find("300 ms"), std::string::npos);
+  // The script still answers other hosts afterwards.
+  EXPECT_EQ((*s)->find_proxy("http://a/", "a").value(), "DIRECT");
+  // Top-level code that never ends is refused at load.
+  auto top = PacScript::load("while (true) {} function FindProxyForURL(u, h) { return 'DIRECT'; }", resolver, "", 300);
+  ASSERT_FALSE(top);
+  EXPECT_EQ(top.error().code, Errc::timeout);
+  // The chooser goes DIRECT on a timeout.
+  PacProxy p(std::move(*s));
+  auto c = p.choose(parse_rule_url("http://loop/").value());
+  ASSERT_EQ(c.size(), 1u);
+  EXPECT_TRUE(c[0].direct);
+}
