@@ -12,6 +12,7 @@
 #include "config/phone_config.h"
 #include "lab_util.h"
 #include "prov/dhcp.h"
+#include "prov/dhcp_client.h"
 
 using namespace phonesec;
 using namespace phonesec::prov;
@@ -19,7 +20,6 @@ using namespace phonesec::test;
 
 namespace {
 
-const std::uint8_t kMac[6] = {0x02, 0x0e, 0x08, 0xab, 0xcd, 0xef};
 const std::vector<int> kRequest{66, 160, 159, 150, 60, 43, 125, 252};
 
 std::string dnsmasq(const LabLink& l, const ScratchDir& d, const std::string& options) {
@@ -29,70 +29,15 @@ std::string dnsmasq(const LabLink& l, const ScratchDir& d, const std::string& op
          " --no-ping --log-dhcp " + options;
 }
 
-// Sends the request every 500 ms until a reply with our transaction id arrives (dnsmasq may
-// still be starting). Returns the raw reply or empty after ~8 s.
-Bytes exchange(int fd, const Bytes& req, const sockaddr* to, socklen_t tl, bool v6, std::uint32_t xid) {
-  for (int attempt = 0; attempt < 16; ++attempt) {
-    sendto(fd, req.data(), req.size(), 0, to, tl);
-    auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(500);
-    while (std::chrono::steady_clock::now() < until) {
-      if (!wait_readable(fd, 100)) continue;
-      Bytes buf(4096);
-      auto n = recv(fd, buf.data(), buf.size(), 0);
-      if (n <= 0) continue;
-      buf.resize(std::size_t(n));
-      auto r = v6 ? parse_dhcpv6(buf) : parse_dhcpv4(buf);
-      if (r && r->xid == xid && (v6 ? r->message_type == 2 : r->message_type == 2)) return buf;
-    }
-  }
-  return {};
+// The product's client (dhcp_query) run from inside the client namespace.
+DhcpReply query(const LabLink& l, bool v6, const std::vector<int>& request) {
+  InNetns in(l.client());
+  auto r = dhcp_query(l.client_if(), v6, request, 8000);
+  if (!r) throw std::runtime_error(r.error().message());
+  return *r;
 }
-
-DhcpReply discover(const LabLink& l) {
-  int fd = socket_in(l.client(), AF_INET, SOCK_DGRAM);
-  int one = 1;
-  setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-  setsockopt(fd, SOL_SOCKET, SO_BROADCAST, &one, sizeof one);
-  std::string ifn = l.client_if();
-  setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, ifn.c_str(), socklen_t(ifn.size()));
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_port = htons(68);
-  if (bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) throw std::runtime_error("bind :68");
-  sockaddr_in to{};
-  to.sin_family = AF_INET;
-  to.sin_port = htons(67);
-  to.sin_addr.s_addr = htonl(INADDR_BROADCAST);
-  Bytes raw = exchange(fd, make_discover(kMac, 0x5eed0001, kRequest), reinterpret_cast<sockaddr*>(&to), sizeof to, false,
-                       0x5eed0001);
-  close(fd);
-  if (raw.empty()) throw std::runtime_error("no DHCPOFFER from dnsmasq");
-  return parse_dhcpv4(raw).value();
-}
-
-DhcpReply solicit(const LabLink& l) {
-  int fd = socket_in(l.client(), AF_INET6, SOCK_DGRAM);
-  int one = 1;
-  setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-  std::string ifn = l.client_if();
-  setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, ifn.c_str(), socklen_t(ifn.size()));
-  int idx = l.client_ifindex();
-  setsockopt(fd, IPPROTO_IPV6, IPV6_MULTICAST_IF, &idx, sizeof idx);
-  sockaddr_in6 a{};
-  a.sin6_family = AF_INET6;
-  a.sin6_port = htons(546);
-  if (bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) throw std::runtime_error("bind :546");
-  sockaddr_in6 to{};
-  to.sin6_family = AF_INET6;
-  to.sin6_port = htons(547);
-  inet_pton(AF_INET6, "ff02::1:2", &to.sin6_addr);
-  to.sin6_scope_id = std::uint32_t(idx);
-  Bytes raw = exchange(fd, make_solicit(kMac, 0x5eed02, {17, 160, 159}), reinterpret_cast<sockaddr*>(&to), sizeof to,
-                       true, 0x5eed02);
-  close(fd);
-  if (raw.empty()) throw std::runtime_error("no DHCPv6 ADVERTISE from dnsmasq");
-  return parse_dhcpv6(raw).value();
-}
+DhcpReply discover(const LabLink& l) { return query(l, false, kRequest); }
+DhcpReply solicit(const LabLink& l) { return query(l, true, {17, 160, 159}); }
 
 std::vector<int> order_from_cfg(const std::string& v4, const std::string& v6) {
   std::string xml = "<flat-profile>";
@@ -158,4 +103,22 @@ TEST(DhcpLab, DefaultOrderFallsThroughToWhatIsOffered) {
   ASSERT_TRUE(s);
   EXPECT_EQ(s->option, 159);
   EXPECT_EQ(s->url, "http://10.77.0.8:8080");
+}
+
+TEST(DhcpLab, CommandLineToolReportsTheChosenSource) {
+  ASSERT_EQ(sh("command -v dnsmasq >/dev/null"), 0) << "dnsmasq (Debian dnsmasq-base) not found in PATH";
+  LabLink l("pspvd");
+  ScratchDir d("pspvd");
+  Peer srv(dnsmasq(l, d, "--dhcp-option=66,tftp.prov.test --dhcp-option=160,https://prov.test/cfg"), d.file("dnsmasq.log"));
+  d.write("cfg.xml", "<flat-profile><DHCP_Option_To_Use>160,66</DHCP_Option_To_Use></flat-profile>");
+  const std::string tool = PS_BINARY_DIR "/userspace/prov/phonesec-prov";
+  std::string out = ScratchDir::read_cmd("ip netns exec " + l.client() + " " + tool + " dhcp --iface " + l.client_if() +
+                                         " --config " + d.file("cfg.xml") + " 2>&1; echo rc=$?");
+  EXPECT_NE(out.find("option 160: https://prov.test/cfg\noption 66: tftp://tftp.prov.test\n"), std::string::npos) << out;
+  EXPECT_NE(out.find("source: option 160 https://prov.test/cfg"), std::string::npos) << out;
+  EXPECT_NE(out.find("rc=0"), std::string::npos) << out;
+  std::string none = ScratchDir::read_cmd("ip netns exec " + l.client() + " " + tool + " dhcp --iface " + l.client_if() +
+                                          " --v6 --timeout-ms 1500 2>&1; echo rc=$?");
+  EXPECT_NE(none.find("no provisioning source"), std::string::npos) << none;  // no v6 option offered
+  EXPECT_NE(none.find("rc=1"), std::string::npos) << none;
 }
