@@ -56,8 +56,7 @@ Fetcher::Fetcher(DomainPolicy policy, Resolver& resolver, const ProvisioningLog*
   global_init();
 }
 
-Result<FetchResult> Fetcher::fail(const RuleUrl& url, RequestInfo r, Error e) const {
-  (void)url;
+Result<FetchResult> Fetcher::fail(RequestInfo r, Error e) const {
   r.error = e.message();
   if (log_) log_->failure(o_.op, r);
   return e;
@@ -74,7 +73,7 @@ Result<FetchResult> Fetcher::fetch(std::string_view rule, std::string_view what)
 Result<FetchResult> Fetcher::fetch(const RuleUrl& url, std::string_view what) const {
   RequestInfo base = request_info(url, "");
   // 1. Domains first: nothing is resolved or connected for a refused host.
-  if (auto st = policy_.check_host(url.host, what); !st) return fail(url, base, st.error());
+  if (auto st = policy_.check_host(url.host, what); !st) return fail(base, st.error());
 
   std::vector<ProxyChoice> choices = proxy_ ? proxy_->choose(url) : std::vector<ProxyChoice>{ProxyChoice{}};
   if (choices.empty()) choices.push_back({});
@@ -85,7 +84,7 @@ Result<FetchResult> Fetcher::fetch(const RuleUrl& url, std::string_view what) co
       ips.push_back("");  // no pinning: the proxy resolves, or the host is an address
     } else {
       auto r = resolver_.resolve(url.host);
-      if (!r) return fail(url, base, make_error(Errc::not_found, std::string(what) + ": " + r.error().message()));
+      if (!r) return fail(base, make_error(Errc::not_found, std::string(what) + ": " + r.error().message()));
       ips = *r;
     }
     for (const auto& ip : ips) {
@@ -94,7 +93,7 @@ Result<FetchResult> Fetcher::fetch(const RuleUrl& url, std::string_view what) co
       bool answered = false;
       auto res = attempt(url, ip, pc, answered);
       if (answered) {
-        if (!res) return fail(url, ri, make_error(res.error().code, std::string(what) + ": " + res.error().message()));
+        if (!res) return fail(ri, make_error(res.error().code, std::string(what) + ": " + res.error().message()));
         ri.server_ip = res->server_ip.empty() ? ri.server_ip : res->server_ip;
         if (log_) log_->success(o_.op, ri);
         return res;
@@ -104,7 +103,7 @@ Result<FetchResult> Fetcher::fetch(const RuleUrl& url, std::string_view what) co
       tried += (tried.empty() ? "" : ", ") + where + ": " + res.error().message();
     }
   }
-  return fail(url, base, make_error(Errc::io, std::string(what) + ": no server answered for " + url.host + " (" + tried + ")"));
+  return fail(base, make_error(Errc::io, std::string(what) + ": no server answered for " + url.host + " (" + tried + ")"));
 }
 
 Result<FetchResult> Fetcher::attempt(const RuleUrl& url, const std::string& pin_ip, const ProxyChoice& pc,

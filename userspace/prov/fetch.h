@@ -48,9 +48,8 @@ class Fetcher {
   Result<FetchResult> fetch(std::string_view rule, std::string_view what) const;
 
  private:
-  struct Attempt;
   Result<FetchResult> attempt(const RuleUrl& url, const std::string& pin_ip, const ProxyChoice& proxy, bool& answered) const;
-  Result<FetchResult> fail(const RuleUrl& url, RequestInfo r, Error e) const;
+  Result<FetchResult> fail(RequestInfo r, Error e) const;
   DomainPolicy policy_;
   Resolver& resolver_;
   const ProvisioningLog* log_;
