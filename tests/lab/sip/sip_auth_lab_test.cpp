@@ -54,7 +54,7 @@ class Uas {
     close(fd_);
   }
   std::uint16_t port() const { return port_; }
-  std::atomic<int> challenged{0}, forbidden{0}, accepted{0}, replays{0};
+  std::atomic<int> challenged{0}, forbidden{0}, accepted{0}, replays{0}, stale{0};
   std::string accepted_raw() {
     std::lock_guard g(mu_);
     return accepted_raw_;
@@ -85,6 +85,7 @@ class Uas {
         } else {
           if (d.verdict == Verdict::forbidden) ++forbidden;
           else if (d.verdict == Verdict::replay) ++replays;
+          else if (d.verdict == Verdict::stale) ++stale;
           else ++challenged;
           out = d.response;
         }
@@ -179,4 +180,17 @@ TEST(SipAuthLab, SippWithWrongPasswordIsForbidden) {
   Uas uas2(line_cfg());
   EXPECT_NE(run_sipp("uac_invite_auth_200.xml", uas2.port(), "not-the-password", log), 0);
   EXPECT_EQ(uas2.accepted, 0);
+}
+
+TEST(SipAuthLab, AnswerAfterNonceExpiryIsStale) {
+  ASSERT_EQ(sh("command -v sipp >/dev/null"), 0) << "sipp (Debian sip-tester) not found in PATH";
+  Namespace ns;
+  auto c = line_cfg();
+  c.nonce_lifetime = std::chrono::seconds(1);  // sipp waits 2.2 s before answering
+  Uas uas(std::move(c));
+  std::string log;
+  EXPECT_EQ(run_sipp("uac_invite_auth_401_stale.xml", uas.port(), "s3cret-pw", log), 0) << log;
+  EXPECT_EQ(uas.challenged, 1);
+  EXPECT_EQ(uas.stale, 1);
+  EXPECT_EQ(uas.accepted, 0);
 }
