@@ -51,7 +51,8 @@ void put16(Bytes& b, unsigned v) {
 }  // namespace
 
 Result<DhcpReply> parse_dhcpv4(const Bytes& p) {
-  if (p.size() < 240) return make_error(Errc::parse, "DHCPv4: packet of " + std::to_string(p.size()) + " bytes is too short");
+  if (p.size() < 240)
+    return make_error(Errc::parse, "DHCPv4: packet of " + std::to_string(p.size()) + " bytes is too short");
   if (p[236] != 99 || p[237] != 130 || p[238] != 83 || p[239] != 99)
     return make_error(Errc::parse, "DHCPv4: bad magic cookie");
   DhcpReply r;
@@ -60,8 +61,12 @@ Result<DhcpReply> parse_dhcpv4(const Bytes& p) {
   for (std::size_t i = 240; i < p.size();) {
     int code = p[i];
     if (code == 255) break;
-    if (code == 0) { ++i; continue; }
-    if (i + 1 >= p.size()) return make_error(Errc::parse, "DHCPv4: option " + std::to_string(code) + " has no length");
+    if (code == 0) {
+      ++i;
+      continue;
+    }
+    if (i + 1 >= p.size())
+      return make_error(Errc::parse, "DHCPv4: option " + std::to_string(code) + " has no length");
     std::size_t len = p[i + 1];
     if (i + 2 + len > p.size())
       return make_error(Errc::parse, "DHCPv4: option " + std::to_string(code) + " runs past the end");
@@ -69,7 +74,8 @@ Result<DhcpReply> parse_dhcpv4(const Bytes& p) {
     v.insert(v.end(), p.begin() + long(i + 2), p.begin() + long(i + 2 + len));
     i += 2 + len;
   }
-  if (auto it = r.options.find(53); it != r.options.end() && it->second.size() == 1) r.message_type = it->second[0];
+  if (auto it = r.options.find(53); it != r.options.end() && it->second.size() == 1)
+    r.message_type = it->second[0];
   return r;
 }
 
@@ -125,7 +131,8 @@ std::optional<std::string> source_from_option(const DhcpReply& r, int option) {
   switch (option) {
     case 17: {  // enterprise(4) then 2-byte code/len sub-options
       if (b.size() < 4) return std::nullopt;
-      std::uint32_t ent = std::uint32_t(b[0]) << 24 | std::uint32_t(b[1]) << 16 | std::uint32_t(b[2]) << 8 | b[3];
+      std::uint32_t ent =
+          std::uint32_t(b[0]) << 24 | std::uint32_t(b[1]) << 16 | std::uint32_t(b[2]) << 8 | b[3];
       for (std::size_t i = 4; i + 4 <= b.size();) {
         int code = b[i] << 8 | b[i + 1];
         std::size_t len = std::size_t(b[i + 2] << 8 | b[i + 3]);

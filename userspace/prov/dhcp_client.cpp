@@ -16,7 +16,8 @@
 
 namespace phonesec::prov {
 
-Result<DhcpReply> dhcp_query(const std::string& iface, bool v6, const std::vector<int>& request, int timeout_ms) {
+Result<DhcpReply> dhcp_query(const std::string& iface, bool v6, const std::vector<int>& request,
+                             int timeout_ms) {
   unsigned idx = if_nametoindex(iface.c_str());
   if (idx == 0) return sys_error("interface '" + iface + "'");
   UniqueFd fd(socket(v6 ? AF_INET6 : AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
@@ -81,8 +82,8 @@ Result<DhcpReply> dhcp_query(const std::string& iface, bool v6, const std::vecto
     auto r = v6 ? parse_dhcpv6(buf) : parse_dhcpv4(buf);
     if (r && r->xid == xid && r->message_type == 2) return r;  // OFFER / ADVERTISE
   }
-  return make_error(Errc::timeout, std::string(v6 ? "DHCPv6" : "DHCP") + " on " + iface + ": no answer within " +
-                                       std::to_string(timeout_ms) + " ms");
+  return make_error(Errc::timeout, std::string(v6 ? "DHCPv6" : "DHCP") + " on " + iface +
+                                       ": no answer within " + std::to_string(timeout_ms) + " ms");
 }
 
 }  // namespace phonesec::prov

@@ -15,6 +15,7 @@
 namespace phonesec::prov {
 
 // Errc::timeout when nothing answers within timeout_ms, Errc::system for socket errors.
-Result<DhcpReply> dhcp_query(const std::string& iface, bool v6, const std::vector<int>& request, int timeout_ms);
+Result<DhcpReply> dhcp_query(const std::string& iface, bool v6, const std::vector<int>& request,
+                             int timeout_ms);
 
 }  // namespace phonesec::prov

@@ -30,7 +30,8 @@ DomainPolicy::DomainPolicy(const std::vector<std::string>& entries) {
     std::string cur;
     for (char c : e + ",") {
       if (c == ',' || std::isspace(static_cast<unsigned char>(c))) {
-        if (auto n = normalize(cur); !n.empty() && std::find(allowed_.begin(), allowed_.end(), n) == allowed_.end())
+        if (auto n = normalize(cur);
+            !n.empty() && std::find(allowed_.begin(), allowed_.end(), n) == allowed_.end())
           allowed_.push_back(n);
         cur.clear();
       } else {
@@ -59,18 +60,16 @@ Status DomainPolicy::check_rule(std::string_view rule, std::string_view what) co
 }
 
 std::vector<std::pair<std::string, std::string>> provisioning_rules(const config::PhoneConfig& c) {
-  return {{"Profile_Rule", c.prov.profile_rule},
-          {"Profile_Rule_B", c.prov.profile_rule_b},
-          {"Profile_Rule_C", c.prov.profile_rule_c},
-          {"Profile_Rule_D", c.prov.profile_rule_d},
-          {"Upgrade_Rule", c.prov.upgrade_rule},
-          {"Cisco_Headset_Upgrade_Rule", c.prov.headset_upgrade_rule},
-          {"Report_Rule", c.prov.report_rule},
-          {"Custom_CA_Rule", c.prov.custom_ca_rule}};
+  return {
+      {"Profile_Rule", c.prov.profile_rule},     {"Profile_Rule_B", c.prov.profile_rule_b},
+      {"Profile_Rule_C", c.prov.profile_rule_c}, {"Profile_Rule_D", c.prov.profile_rule_d},
+      {"Upgrade_Rule", c.prov.upgrade_rule},     {"Cisco_Headset_Upgrade_Rule", c.prov.headset_upgrade_rule},
+      {"Report_Rule", c.prov.report_rule},       {"Custom_CA_Rule", c.prov.custom_ca_rule}};
 }
 
 Status check_line_servers(const config::PhoneConfig& c, std::size_t index) {
-  if (index >= c.lines.size()) return make_error(Errc::invalid_argument, "line " + std::to_string(index + 1) + " does not exist");
+  if (index >= c.lines.size())
+    return make_error(Errc::invalid_argument, "line " + std::to_string(index + 1) + " does not exist");
   DomainPolicy pol(c.prov.restricted_access_domains);
   const auto& l = c.lines[index];
   std::string n = std::to_string(index + 1) + "_";
@@ -101,7 +100,10 @@ std::vector<Refusal> audit(const config::PhoneConfig& c) {
       if (v->empty()) continue;
       std::string name = std::string(base) + std::to_string(i + 1) + "_";
       auto h = sip_proxy_host(*v);
-      if (!h) { out.push_back({name, h.error().message()}); continue; }
+      if (!h) {
+        out.push_back({name, h.error().message()});
+        continue;
+      }
       if (auto st = pol.check_host(*h, name); !st) out.push_back({name, st.error().message()});
     }
   }

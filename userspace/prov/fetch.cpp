@@ -50,8 +50,8 @@ RequestInfo request_info(const RuleUrl& u, const std::string& ip) {
 
 }  // namespace
 
-Fetcher::Fetcher(DomainPolicy policy, Resolver& resolver, const ProvisioningLog* log, const ProxyChooser* proxy,
-                 FetchOptions o)
+Fetcher::Fetcher(DomainPolicy policy, Resolver& resolver, const ProvisioningLog* log,
+                 const ProxyChooser* proxy, FetchOptions o)
     : policy_(std::move(policy)), resolver_(resolver), log_(log), proxy_(proxy), o_(std::move(o)) {
   global_init();
 }
@@ -66,7 +66,8 @@ Result<FetchResult> Fetcher::fetch(std::string_view rule, std::string_view what)
   auto u = parse_rule_url(rule);
   if (!u) return make_error(Errc::invalid_argument, std::string(what) + ": " + u.error().message());
   if (u->relative())
-    return make_error(Errc::invalid_argument, std::string(what) + ": relative rule needs a server (complete_rule)");
+    return make_error(Errc::invalid_argument,
+                      std::string(what) + ": relative rule needs a server (complete_rule)");
   return fetch(*u, what);
 }
 
@@ -93,7 +94,8 @@ Result<FetchResult> Fetcher::fetch(const RuleUrl& url, std::string_view what) co
       bool answered = false;
       auto res = attempt(url, ip, pc, answered);
       if (answered) {
-        if (!res) return fail(ri, make_error(res.error().code, std::string(what) + ": " + res.error().message()));
+        if (!res)
+          return fail(ri, make_error(res.error().code, std::string(what) + ": " + res.error().message()));
         ri.server_ip = res->server_ip.empty() ? ri.server_ip : res->server_ip;
         if (log_) log_->success(o_.op, ri);
         return res;
@@ -103,7 +105,8 @@ Result<FetchResult> Fetcher::fetch(const RuleUrl& url, std::string_view what) co
       tried += (tried.empty() ? "" : ", ") + where + ": " + res.error().message();
     }
   }
-  return fail(base, make_error(Errc::io, std::string(what) + ": no server answered for " + url.host + " (" + tried + ")"));
+  return fail(base, make_error(Errc::io, std::string(what) + ": no server answered for " + url.host + " (" +
+                                             tried + ")"));
 }
 
 Result<FetchResult> Fetcher::attempt(const RuleUrl& url, const std::string& pin_ip, const ProxyChoice& pc,
@@ -116,7 +119,8 @@ Result<FetchResult> Fetcher::attempt(const RuleUrl& url, const std::string& pin_
   SlistPtr resolve;
   if (!pin_ip.empty()) {
     std::string h = url.host.find(':') != std::string::npos ? "[" + url.host + "]" : url.host;
-    resolve.reset(curl_slist_append(nullptr, (h + ":" + std::to_string(url.effective_port()) + ":" + pin_ip).c_str()));
+    resolve.reset(
+        curl_slist_append(nullptr, (h + ":" + std::to_string(url.effective_port()) + ":" + pin_ip).c_str()));
     curl_easy_setopt(c.get(), CURLOPT_RESOLVE, resolve.get());
   }
   curl_easy_setopt(c.get(), CURLOPT_URL, u.c_str());
@@ -152,7 +156,8 @@ Result<FetchResult> Fetcher::attempt(const RuleUrl& url, const std::string& pin_
     answered = !no_answer(rc);
     if (!pc.direct && connect_code >= 400) {
       answered = true;
-      return make_error(Errc::auth, "proxy " + pc.url() + " refused the tunnel (HTTP " + std::to_string(connect_code) + ")");
+      return make_error(Errc::auth, "proxy " + pc.url() + " refused the tunnel (HTTP " +
+                                        std::to_string(connect_code) + ")");
     }
     return make_error(rc == CURLE_OPERATION_TIMEDOUT ? Errc::timeout : Errc::io, err);
   }

@@ -25,14 +25,14 @@
 namespace phonesec::prov {
 
 struct FetchOptions {
-  std::string ca_file;          // CURLOPT_CAINFO; empty = the system store
+  std::string ca_file;  // CURLOPT_CAINFO; empty = the system store
   long connect_timeout_ms = 3000;
   long timeout_ms = 20000;
-  ProvOp op = ProvOp::resync;   // which syslog messages
+  ProvOp op = ProvOp::resync;  // which syslog messages
 };
 
 struct FetchResult {
-  long status = 0;        // HTTP status (0 for TFTP)
+  long status = 0;  // HTTP status (0 for TFTP)
   std::string body;
   std::string server_ip;  // the address that answered (the proxy's when proxied)
 };
@@ -48,7 +48,8 @@ class Fetcher {
   Result<FetchResult> fetch(std::string_view rule, std::string_view what) const;
 
  private:
-  Result<FetchResult> attempt(const RuleUrl& url, const std::string& pin_ip, const ProxyChoice& proxy, bool& answered) const;
+  Result<FetchResult> attempt(const RuleUrl& url, const std::string& pin_ip, const ProxyChoice& proxy,
+                              bool& answered) const;
   Result<FetchResult> fail(RequestInfo r, Error e) const;
   DomainPolicy policy_;
   Resolver& resolver_;

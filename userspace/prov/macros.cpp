@@ -10,7 +10,8 @@ std::string mac_hex(std::string_view mac, bool upper) {
   std::string o;
   for (char c : mac)
     if (std::isxdigit(static_cast<unsigned char>(c)))
-      o += char(upper ? std::toupper(static_cast<unsigned char>(c)) : std::tolower(static_cast<unsigned char>(c)));
+      o += char(upper ? std::toupper(static_cast<unsigned char>(c))
+                      : std::tolower(static_cast<unsigned char>(c)));
   return o;
 }
 
@@ -43,25 +44,42 @@ MacroTable macro_table(const DeviceInfo& d, const RequestInfo& r) {
 std::string expand(std::string_view s, const MacroTable& t) {
   std::string out;
   for (std::size_t i = 0; i < s.size();) {
-    if (s[i] != '$') { out += s[i++]; continue; }
-    if (i + 1 < s.size() && s[i + 1] == '$') { out += '$'; i += 2; continue; }
+    if (s[i] != '$') {
+      out += s[i++];
+      continue;
+    }
+    if (i + 1 < s.size() && s[i + 1] == '$') {
+      out += '$';
+      i += 2;
+      continue;
+    }
     if (i + 1 < s.size() && s[i + 1] == '(') {  // $(NAME)
       auto close = s.find(')', i + 2);
       if (close != std::string_view::npos) {
         auto it = t.find(s.substr(i + 2, close - i - 2));
-        if (it != t.end()) { out += it->second; i = close + 1; continue; }
+        if (it != t.end()) {
+          out += it->second;
+          i = close + 1;
+          continue;
+        }
       }
       out += s[i++];
       continue;
     }
     // $NAME: the longest known name that prefixes the following upper-case letters/digits.
     std::size_t end = i + 1;
-    while (end < s.size() && (std::isupper(static_cast<unsigned char>(s[end])) || std::isdigit(static_cast<unsigned char>(s[end]))))
+    while (end < s.size() && (std::isupper(static_cast<unsigned char>(s[end])) ||
+                              std::isdigit(static_cast<unsigned char>(s[end]))))
       ++end;
     bool done = false;
     for (std::size_t n = end - i - 1; n > 0; --n) {
       auto it = t.find(s.substr(i + 1, n));
-      if (it != t.end()) { out += it->second; i += 1 + n; done = true; break; }
+      if (it != t.end()) {
+        out += it->second;
+        i += 1 + n;
+        done = true;
+        break;
+      }
     }
     if (!done) out += s[i++];
   }

@@ -12,13 +12,13 @@ namespace phonesec::prov {
 
 // Device identity: the parts that do not change between requests.
 struct DeviceInfo {
-  std::string product_name;    // $PN, e.g. "CP-8851-3PCC"
-  std::string product_series;  // $PSN, e.g. "8851"
-  std::string mac;             // any spelling: "00:0E:08:AB:CD:EF", "000e08abcdef"
-  std::string serial;          // $SN
+  std::string product_name;            // $PN, e.g. "CP-8851-3PCC"
+  std::string product_series;          // $PSN, e.g. "8851"
+  std::string mac;                     // any spelling: "00:0E:08:AB:CD:EF", "000e08abcdef"
+  std::string serial;                  // $SN
   bool client_cert_installed = false;  // $CCERT: "Installed" / "Not Installed"
   std::string sw_version, hw_version;  // $SWVER, $HWVER
-  std::string ip;                       // $IP
+  std::string ip;                      // $IP
 };
 
 // The request being logged.

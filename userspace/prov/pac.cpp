@@ -8,10 +8,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <functional>
-
-#include <algorithm>
 
 #include "common/log.h"
 #include "prov/fetch.h"
@@ -64,7 +63,8 @@ namespace {
 
 // Runs fn in a forked child with a deadline: its output (first byte 'O' ok / 'E' error, then
 // text) comes back through a pipe. The child never returns into the caller's code.
-Result<std::string> run_bounded(const std::function<std::string()>& fn, int timeout_ms, const std::string& what) {
+Result<std::string> run_bounded(const std::function<std::string()>& fn, int timeout_ms,
+                                const std::string& what) {
   int fds[2];
   if (pipe2(fds, O_CLOEXEC) != 0) return sys_error(what + ": pipe");
   pid_t pid = fork();
@@ -88,12 +88,20 @@ Result<std::string> run_bounded(const std::function<std::string()>& fn, int time
   auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
   bool timed_out = false;
   while (true) {
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()).count();
-    if (left <= 0) { timed_out = true; break; }
+    auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now())
+            .count();
+    if (left <= 0) {
+      timed_out = true;
+      break;
+    }
     pollfd p{fds[0], POLLIN, 0};
     int r = poll(&p, 1, int(left));
     if (r < 0 && errno == EINTR) continue;
-    if (r <= 0) { timed_out = r == 0; break; }
+    if (r <= 0) {
+      timed_out = r == 0;
+      break;
+    }
     char buf[4096];
     auto n = read(fds[0], buf, sizeof buf);
     if (n <= 0) break;  // EOF: the child is done
@@ -102,8 +110,10 @@ Result<std::string> run_bounded(const std::function<std::string()>& fn, int time
   close(fds[0]);
   if (timed_out) kill(pid, SIGKILL);
   int st = 0;
-  while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {}
-  if (timed_out) return make_error(Errc::timeout, what + ": no answer within " + std::to_string(timeout_ms) + " ms");
+  while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {
+  }
+  if (timed_out)
+    return make_error(Errc::timeout, what + ": no answer within " + std::to_string(timeout_ms) + " ms");
   if (out.empty()) return make_error(Errc::system, what + ": evaluation died");
   if (out[0] == 'E') return make_error(Errc::parse, what + ": " + out.substr(1));
   return out.substr(1);
@@ -114,7 +124,9 @@ Result<std::string> run_bounded(const std::function<std::string()>& fn, int time
 namespace {
 PacScript::Impl* self(duk_context* ctx) {
   duk_push_global_stash(ctx);
-  duk_get_prop_string(ctx, -1, "\xff" "pac");
+  duk_get_prop_string(ctx, -1,
+                      "\xff"
+                      "pac");
   auto* p = static_cast<PacScript::Impl*>(duk_get_pointer(ctx, -1));
   duk_pop_2(ctx);
   return p;
@@ -122,8 +134,10 @@ PacScript::Impl* self(duk_context* ctx) {
 duk_ret_t js_dns_resolve(duk_context* ctx) {
   std::string host = duk_safe_to_string(ctx, 0);
   auto r = self(ctx)->resolver->resolve(host);
-  if (!r) duk_push_null(ctx);
-  else duk_push_string(ctx, r->front().c_str());
+  if (!r)
+    duk_push_null(ctx);
+  else
+    duk_push_string(ctx, r->front().c_str());
   return 1;
 }
 duk_ret_t js_my_ip(duk_context* ctx) {
@@ -135,8 +149,8 @@ duk_ret_t js_my_ip(duk_context* ctx) {
 PacScript::PacScript(std::unique_ptr<Impl> i) : impl_(std::move(i)) {}
 PacScript::~PacScript() = default;
 
-Result<std::unique_ptr<PacScript>> PacScript::load(const std::string& source, Resolver& resolver, std::string my_ip,
-                                                   int timeout_ms) {
+Result<std::unique_ptr<PacScript>> PacScript::load(const std::string& source, Resolver& resolver,
+                                                   std::string my_ip, int timeout_ms) {
   auto impl = std::make_unique<Impl>();
   impl->ctx.reset(duk_create_heap_default());
   if (!impl->ctx) return make_error(Errc::system, "PAC: duktape heap");
@@ -146,7 +160,9 @@ Result<std::unique_ptr<PacScript>> PacScript::load(const std::string& source, Re
   duk_context* ctx = impl->ctx.get();
   duk_push_global_stash(ctx);
   duk_push_pointer(ctx, impl.get());
-  duk_put_prop_string(ctx, -2, "\xff" "pac");
+  duk_put_prop_string(ctx, -2,
+                      "\xff"
+                      "pac");
   duk_pop(ctx);
   struct Native {
     const char* name;
@@ -193,8 +209,9 @@ Result<std::string> PacScript::find_proxy(const std::string& url, const std::str
 }
 
 std::vector<ProxyChoice> PacProxy::choose(const RuleUrl& target) const {
-  std::string url = target.scheme == "https" ? RuleUrl{target.scheme, target.host, target.port, "/"}.to_string()
-                                             : target.to_string();
+  std::string url = target.scheme == "https"
+                        ? RuleUrl{target.scheme, target.host, target.port, "/"}.to_string()
+                        : target.to_string();
   auto r = s_->find_proxy(url, target.host);
   if (!r) {
     log::warn("prov", r.error().message(), "; going DIRECT");
@@ -217,8 +234,9 @@ std::vector<std::string> wpad_candidates(const WpadHints& h) {
   return out;
 }
 
-Result<std::unique_ptr<ProxyChooser>> make_proxy_chooser(const config::HttpProxyConfig& c, const WpadHints& hints,
-                                                         const Fetcher& direct, Resolver& resolver, std::string my_ip) {
+Result<std::unique_ptr<ProxyChooser>> make_proxy_chooser(const config::HttpProxyConfig& c,
+                                                         const WpadHints& hints, const Fetcher& direct,
+                                                         Resolver& resolver, std::string my_ip) {
   if (c.mode != config::ProxyMode::Auto) {
     auto s = StaticProxy::from_config(c);
     if (!s) return s.error();

@@ -30,8 +30,8 @@ class PacScript {
  public:
   // Errc::parse with duktape's message when the script does not compile or has no
   // FindProxyForURL function.
-  static Result<std::unique_ptr<PacScript>> load(const std::string& source, Resolver& resolver, std::string my_ip,
-                                                 int timeout_ms = 1000);
+  static Result<std::unique_ptr<PacScript>> load(const std::string& source, Resolver& resolver,
+                                                 std::string my_ip, int timeout_ms = 1000);
   ~PacScript();
   PacScript(const PacScript&) = delete;
   PacScript& operator=(const PacScript&) = delete;
@@ -68,7 +68,8 @@ std::vector<std::string> wpad_candidates(const WpadHints& h);
 // with `direct` (a fetcher without proxy) from PAC_URL or WPAD and compiled.
 // Errc::invalid_argument naming the parameter (PAC_URL empty with WPAD off, Proxy_Host empty…),
 // Errc::not_found when no WPAD candidate serves a PAC file.
-Result<std::unique_ptr<ProxyChooser>> make_proxy_chooser(const config::HttpProxyConfig& c, const WpadHints& hints,
-                                                         const Fetcher& direct, Resolver& resolver, std::string my_ip);
+Result<std::unique_ptr<ProxyChooser>> make_proxy_chooser(const config::HttpProxyConfig& c,
+                                                         const WpadHints& hints, const Fetcher& direct,
+                                                         Resolver& resolver, std::string my_ip);
 
 }  // namespace phonesec::prov

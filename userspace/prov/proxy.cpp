@@ -48,7 +48,10 @@ std::vector<ProxyChoice> parse_pac_result(const std::string& s) {
     if (item.empty()) continue;
     std::string kw = item.substr(0, item.find_first_of(" \t"));
     for (auto& ch : kw) ch = char(std::toupper(static_cast<unsigned char>(ch)));
-    if (kw == "DIRECT") { out.push_back({}); continue; }
+    if (kw == "DIRECT") {
+      out.push_back({});
+      continue;
+    }
     if (kw != "PROXY" && kw != "HTTP") continue;
     std::string hp = item.substr(kw.size());
     hp.erase(0, hp.find_first_not_of(" \t"));

@@ -42,7 +42,8 @@ StaticResolver::StaticResolver(HostTable table) {
 Result<std::vector<std::string>> StaticResolver::resolve(const std::string& host) {
   ++lookups_;
   auto it = t_.find(lower(host));
-  if (it == t_.end() || it->second.empty()) return make_error(Errc::not_found, "resolve '" + host + "': no A record");
+  if (it == t_.end() || it->second.empty())
+    return make_error(Errc::not_found, "resolve '" + host + "': no A record");
   return it->second;
 }
 

@@ -39,14 +39,16 @@ Result<std::string_view> strip_prefixes(std::string_view rule) {
 }
 
 Result<std::uint16_t> parse_port(std::string_view p, std::string_view ctx) {
-  if (p.empty() || p.size() > 5) return make_error(Errc::parse, std::string(ctx) + ": bad port '" + std::string(p) + "'");
+  if (p.empty() || p.size() > 5)
+    return make_error(Errc::parse, std::string(ctx) + ": bad port '" + std::string(p) + "'");
   unsigned v = 0;
   for (char c : p) {
     if (!std::isdigit(static_cast<unsigned char>(c)))
       return make_error(Errc::parse, std::string(ctx) + ": bad port '" + std::string(p) + "'");
     v = v * 10 + unsigned(c - '0');
   }
-  if (v == 0 || v > 65535) return make_error(Errc::parse, std::string(ctx) + ": port out of range '" + std::string(p) + "'");
+  if (v == 0 || v > 65535)
+    return make_error(Errc::parse, std::string(ctx) + ": port out of range '" + std::string(p) + "'");
   return std::uint16_t(v);
 }
 
@@ -54,7 +56,8 @@ Result<std::uint16_t> parse_port(std::string_view p, std::string_view ctx) {
 Status split_host_port(std::string_view hp, std::string& host, std::uint16_t& port, std::string_view ctx) {
   if (!hp.empty() && hp.front() == '[') {
     auto end = hp.find(']');
-    if (end == std::string_view::npos) return make_error(Errc::parse, std::string(ctx) + ": unclosed '[' in host");
+    if (end == std::string_view::npos)
+      return make_error(Errc::parse, std::string(ctx) + ": unclosed '[' in host");
     host = std::string(hp.substr(1, end - 1));
     auto rest = hp.substr(end + 1);
     if (!rest.empty()) {
@@ -122,8 +125,10 @@ Result<std::string> sip_proxy_host(std::string_view value) {
   if (v.empty()) return std::string();
   std::string ctx = "proxy '" + std::string(v) + "'";
   std::string lv = lower(v.substr(0, std::min<std::size_t>(v.size(), 5)));
-  if (lv.rfind("sips:", 0) == 0) v.remove_prefix(5);
-  else if (lv.rfind("sip:", 0) == 0) v.remove_prefix(4);
+  if (lv.rfind("sips:", 0) == 0)
+    v.remove_prefix(5);
+  else if (lv.rfind("sip:", 0) == 0)
+    v.remove_prefix(4);
   if (auto at = v.find('@'); at != std::string_view::npos) v = v.substr(at + 1);
   v = v.substr(0, v.find_first_of(";?>/ \t"));
   std::string host;
@@ -146,7 +151,8 @@ Result<RuleUrl> complete_rule(const RuleUrl& rule, std::string_view server_url) 
   if (!rule.relative()) return rule;
   auto s = parse_rule_url(server_url);
   if (!s) return s.error();
-  if (s->relative()) return make_error(Errc::invalid_argument, "server '" + std::string(server_url) + "' names no host");
+  if (s->relative())
+    return make_error(Errc::invalid_argument, "server '" + std::string(server_url) + "' names no host");
   RuleUrl out = *s;
   out.path = rule.path;
   return out;

@@ -15,10 +15,10 @@
 namespace phonesec::prov {
 
 struct RuleUrl {
-  std::string scheme;  // lowercase; "tftp" when the rule names none
-  std::string host;    // empty for a relative rule; without brackets for IPv6
+  std::string scheme;      // lowercase; "tftp" when the rule names none
+  std::string host;        // empty for a relative rule; without brackets for IPv6
   std::uint16_t port = 0;  // 0 = the scheme's default
-  std::string path;    // from the first '/', "/" when absent
+  std::string path;        // from the first '/', "/" when absent
   bool relative() const { return host.empty(); }
   std::uint16_t effective_port() const;  // port, or 69/80/443 by scheme
   std::string to_string() const;         // scheme://host[:port]path

@@ -20,7 +20,9 @@ bool blank(std::string_view s) {
   return true;
 }
 
-std::string pri(const SyslogOptions& o, Severity s) { return "<" + std::to_string(o.facility * 8 + int(s)) + ">"; }
+std::string pri(const SyslogOptions& o, Severity s) {
+  return "<" + std::to_string(o.facility * 8 + int(s)) + ">";
+}
 
 }  // namespace
 
@@ -35,7 +37,8 @@ std::string format_syslog(const SyslogOptions& o, Severity sev, std::string_view
   if (o.format == SyslogFormat::rfc3164) {
     // "Mmm dd hh:mm:ss" (day space-padded), then HOSTNAME TAG: MSG.
     std::strftime(buf, sizeof buf, "%b %e %H:%M:%S", &tm);
-    return pri(o, sev) + buf + " " + (host == "-" ? "localhost" : host) + " " + o.app + ": " + std::string(text);
+    return pri(o, sev) + buf + " " + (host == "-" ? "localhost" : host) + " " + o.app + ": " +
+           std::string(text);
   }
   auto ms = duration_cast<milliseconds>(t.time_since_epoch()).count() % 1000;
   std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
@@ -54,10 +57,12 @@ Result<SyslogSender> SyslogSender::open(std::string_view server, SyslogOptions o
   std::string host = s, port = "514";
   if (s.front() == '[') {
     auto end = s.find(']');
-    if (end == std::string::npos) return make_error(Errc::invalid_argument, "Syslog_Server '" + s + "': unclosed '['");
+    if (end == std::string::npos)
+      return make_error(Errc::invalid_argument, "Syslog_Server '" + s + "': unclosed '['");
     host = s.substr(1, end - 1);
     if (end + 1 < s.size()) {
-      if (s[end + 1] != ':') return make_error(Errc::invalid_argument, "Syslog_Server '" + s + "': junk after ']'");
+      if (s[end + 1] != ':')
+        return make_error(Errc::invalid_argument, "Syslog_Server '" + s + "': junk after ']'");
       port = s.substr(end + 2);
     }
   } else if (auto c = s.rfind(':'); c != std::string::npos && s.find(':') == c) {
@@ -73,7 +78,8 @@ Result<SyslogSender> SyslogSender::open(std::string_view server, SyslogOptions o
   std::unique_ptr<addrinfo, decltype(&freeaddrinfo)> guard(res, freeaddrinfo);
   UniqueFd fd(socket(res->ai_family, SOCK_DGRAM | SOCK_CLOEXEC, 0));
   if (!fd.valid()) return sys_error("Syslog_Server '" + s + "': socket");
-  if (connect(fd.get(), res->ai_addr, res->ai_addrlen) != 0) return sys_error("Syslog_Server '" + s + "': connect");
+  if (connect(fd.get(), res->ai_addr, res->ai_addrlen) != 0)
+    return sys_error("Syslog_Server '" + s + "': connect");
   return SyslogSender(std::move(fd), std::move(o));
 }
 
@@ -99,8 +105,10 @@ std::string ProvisioningLog::render_failure(ProvOp op, const RequestInfo& r) con
 
 void ProvisioningLog::emit(Severity s, std::string_view msgid, const std::string& text) const {
   if (text.empty()) return;
-  if (s == Severity::err) log::warn("prov", text);
-  else log::info("prov", text);
+  if (s == Severity::err)
+    log::warn("prov", text);
+  else
+    log::info("prov", text);
   if (!sender_) return;
   if (auto st = sender_->send(s, msgid, text); !st) log::warn("prov", "syslog: ", st.error().message());
 }

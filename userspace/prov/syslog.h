@@ -21,10 +21,12 @@ enum class Severity { err = 3, warning = 4, notice = 5, info = 6 };
 
 struct SyslogOptions {
   SyslogFormat format = SyslogFormat::rfc5424;
-  int facility = 16;            // local0
-  std::string hostname = "-";   // HOSTNAME field ("-" = nil in RFC 5424)
+  int facility = 16;           // local0
+  std::string hostname = "-";  // HOSTNAME field ("-" = nil in RFC 5424)
   std::string app = "phonesec-prov";
-  std::function<std::chrono::system_clock::time_point()> now = [] { return std::chrono::system_clock::now(); };
+  std::function<std::chrono::system_clock::time_point()> now = [] {
+    return std::chrono::system_clock::now();
+  };
 };
 
 // One syslog datagram (pure; for tests and for the sender).

@@ -66,7 +66,8 @@ int fetch_cmd(const Args& a) {
     rule.clear();
     for (const auto& [name, v] : provisioning_rules(*c))
       if (name == what) rule = v;
-    if (rule.empty()) return fail("fetch", make_error(Errc::invalid_argument, what + ": empty or unknown rule"));
+    if (rule.empty())
+      return fail("fetch", make_error(Errc::invalid_argument, what + ": empty or unknown rule"));
   }
   DeviceInfo dev;
   dev.product_name = a.get("product");
@@ -75,7 +76,8 @@ int fetch_cmd(const Args& a) {
   auto url = parse_rule_url(expand(rule, macros));
   if (!url) return fail("fetch", url.error());
   if (url->relative()) {
-    if (!a.has("server")) return fail("fetch", make_error(Errc::invalid_argument, what + ": relative rule needs --server"));
+    if (!a.has("server"))
+      return fail("fetch", make_error(Errc::invalid_argument, what + ": relative rule needs --server"));
     auto full = complete_rule(*url, a.get("server"));
     if (!full) return fail("fetch", full.error());
     url = *full;
@@ -99,8 +101,10 @@ int fetch_cmd(const Args& a) {
   if (!r) return fail("fetch", r.error());
   std::cerr << what << ": " << url->to_string() << " from " << r->server_ip << " status " << r->status << ", "
             << r->body.size() << " bytes\n";
-  if (a.has("out")) std::ofstream(a.get("out"), std::ios::binary) << r->body;
-  else std::cout << r->body;
+  if (a.has("out"))
+    std::ofstream(a.get("out"), std::ios::binary) << r->body;
+  else
+    std::cout << r->body;
   return 0;
 }
 
@@ -164,14 +168,20 @@ int main(int argc, char** argv) {
        fetch_cmd},
       {"dhcp",
        "ask DHCP (or DHCPv6 with --v6) on an interface for the provisioning options, in cfg.xml's order",
-       {{"iface", "interface"}, {"v6", "DHCPv6", false}, config, {"timeout-ms", "wait this long", true, false, "4000"}},
+       {{"iface", "interface"},
+        {"v6", "DHCPv6", false},
+        config,
+        {"timeout-ms", "wait this long", true, false, "4000"}},
        dhcp_cmd},
-      {"pac", "evaluate a PAC file for a URL", {{"pac", "PAC file"}, {"url", "URL"}, resolve, {"my-ip", "myIpAddress()"}},
+      {"pac",
+       "evaluate a PAC file for a URL",
+       {{"pac", "PAC file"}, {"url", "URL"}, resolve, {"my-ip", "myIpAddress()"}},
        pac_cmd},
   };
   auto usage = [&] {
     std::cout << "usage: phonesec-prov <command> [options]\n\ncommands:\n";
-    for (const auto& c : cmds) std::cout << "  " << c.name << std::string(8 - c.name.size(), ' ') << c.help << "\n";
+    for (const auto& c : cmds)
+      std::cout << "  " << c.name << std::string(8 - c.name.size(), ' ') << c.help << "\n";
     std::cout << "\n'phonesec-prov help <command>' lists a command's options.\n";
   };
   std::string first = argc > 1 ? argv[1] : "";

@@ -24,10 +24,14 @@ bool sess(DigestAlg a) { return a == DigestAlg::MD5_sess || a == DigestAlg::SHA2
 
 std::string_view alg_name(DigestAlg a) {
   switch (a) {
-    case DigestAlg::MD5: return "MD5";
-    case DigestAlg::MD5_sess: return "MD5-sess";
-    case DigestAlg::SHA256: return "SHA-256";
-    case DigestAlg::SHA256_sess: return "SHA-256-sess";
+    case DigestAlg::MD5:
+      return "MD5";
+    case DigestAlg::MD5_sess:
+      return "MD5-sess";
+    case DigestAlg::SHA256:
+      return "SHA-256";
+    case DigestAlg::SHA256_sess:
+      return "SHA-256-sess";
   }
   return "?";
 }
@@ -83,22 +87,35 @@ Result<Credentials> parse_credentials(std::string_view v) {
       val = std::string(trim(v.substr(0, comma)));
       v = comma == std::string_view::npos ? std::string_view{} : v.substr(comma);
     }
-    if (!seen.insert(key).second) return make_error(Errc::parse, "Authorization: duplicate parameter '" + key + "'");
-    if (key == "username") c.username = val;
-    else if (key == "realm") c.realm = val;
-    else if (key == "nonce") c.nonce = val;
-    else if (key == "uri") c.uri = val;
-    else if (key == "response") c.response = val;
-    else if (key == "cnonce") c.cnonce = val;
-    else if (key == "qop") c.qop = val;
-    else if (key == "opaque") c.opaque = val;
-    else if (key == "algorithm") c.algorithm = val;
+    if (!seen.insert(key).second)
+      return make_error(Errc::parse, "Authorization: duplicate parameter '" + key + "'");
+    if (key == "username")
+      c.username = val;
+    else if (key == "realm")
+      c.realm = val;
+    else if (key == "nonce")
+      c.nonce = val;
+    else if (key == "uri")
+      c.uri = val;
+    else if (key == "response")
+      c.response = val;
+    else if (key == "cnonce")
+      c.cnonce = val;
+    else if (key == "qop")
+      c.qop = val;
+    else if (key == "opaque")
+      c.opaque = val;
+    else if (key == "algorithm")
+      c.algorithm = val;
     else if (key == "nc") {
       if (val.size() != 8) return make_error(Errc::parse, "Authorization: nc must be 8 hex digits");
       std::uint32_t n = 0;
       for (char ch : val) {
-        if (!std::isxdigit(static_cast<unsigned char>(ch))) return make_error(Errc::parse, "Authorization: bad nc");
-        n = n * 16 + std::uint32_t(std::isdigit(static_cast<unsigned char>(ch)) ? ch - '0' : std::tolower(ch) - 'a' + 10);
+        if (!std::isxdigit(static_cast<unsigned char>(ch)))
+          return make_error(Errc::parse, "Authorization: bad nc");
+        n = n * 16 + std::uint32_t(std::isdigit(static_cast<unsigned char>(ch))
+                                       ? ch - '0'
+                                       : std::tolower(ch) - 'a' + 10);
       }
       c.nc = n;
       c.nc_text = val;
@@ -112,7 +129,8 @@ Result<Credentials> parse_credentials(std::string_view v) {
   return c;
 }
 
-std::string expected_response(DigestAlg a, const Credentials& c, std::string_view method, std::string_view password) {
+std::string expected_response(DigestAlg a, const Credentials& c, std::string_view method,
+                              std::string_view password) {
   std::string a1 = c.username + ":" + c.realm + ":" + std::string(password);
   std::string ha1 = hash_hex(a, a1);
   secure_wipe(a1.data(), a1.size());

@@ -18,7 +18,7 @@ namespace phonesec::sip {
 
 enum class DigestAlg { MD5, MD5_sess, SHA256, SHA256_sess };
 
-std::string_view alg_name(DigestAlg a);  // "MD5", "SHA-256-sess", …
+std::string_view alg_name(DigestAlg a);                  // "MD5", "SHA-256-sess", …
 std::optional<DigestAlg> parse_alg(std::string_view s);  // case-insensitive; empty -> MD5 (RFC 2617)
 
 // Lowercase hex digest of data with the algorithm's hash (MD5 or SHA-256).
@@ -36,6 +36,7 @@ struct Credentials {
 Result<Credentials> parse_credentials(std::string_view header_value);
 
 // The expected `response` (RFC 7616 3.4.1) for the request method, with password in clear.
-std::string expected_response(DigestAlg a, const Credentials& c, std::string_view method, std::string_view password);
+std::string expected_response(DigestAlg a, const Credentials& c, std::string_view method,
+                              std::string_view password);
 
 }  // namespace phonesec::sip

@@ -53,8 +53,9 @@ Decision InviteAuthenticator::challenge(const Message& req, Verdict v, std::stri
   std::string nonce = nonces_.issue();
   std::vector<std::string> hdrs;
   for (auto a : c_.offer)
-    hdrs.push_back("WWW-Authenticate: Digest realm=\"" + c_.realm + "\", nonce=\"" + nonce + "\", algorithm=" +
-                   std::string(alg_name(a)) + ", qop=\"auth\"" + (stale ? ", stale=true" : ""));
+    hdrs.push_back("WWW-Authenticate: Digest realm=\"" + c_.realm + "\", nonce=\"" + nonce +
+                   "\", algorithm=" + std::string(alg_name(a)) + ", qop=\"auth\"" +
+                   (stale ? ", stale=true" : ""));
   log::info("sip", "INVITE challenged (", reason, ")");
   return Decision{v, 401, make_response(req, 401, "Unauthorized", tag_, hdrs), std::move(reason)};
 }
@@ -71,8 +72,14 @@ Decision InviteAuthenticator::on_request(const Message& req) {
   std::string parse_problem = "no credentials";
   for (const auto& v : req.all("Authorization")) {
     auto c = parse_credentials(v);
-    if (!c) { parse_problem = c.error().message(); continue; }
-    if (c->realm == c_.realm) { cred = std::move(*c); break; }
+    if (!c) {
+      parse_problem = c.error().message();
+      continue;
+    }
+    if (c->realm == c_.realm) {
+      cred = std::move(*c);
+      break;
+    }
     parse_problem = "credentials for another realm";
   }
   if (!cred) return challenge(req, Verdict::challenge, parse_problem, false);
@@ -84,12 +91,14 @@ Decision InviteAuthenticator::on_request(const Message& req) {
   if (!cred->qop.empty() && cred->qop != "auth") return forbid(req, "qop '" + cred->qop + "' not offered");
   if (!cred->qop.empty() && (cred->nc_text.empty() || cred->cnonce.empty()))
     return forbid(req, "qop without nc/cnonce");
-  if (!uri_matches(cred->uri, req.uri)) return forbid(req, "digest uri '" + cred->uri + "' does not match the Request-URI '" + req.uri + "'");
+  if (!uri_matches(cred->uri, req.uri))
+    return forbid(req, "digest uri '" + cred->uri + "' does not match the Request-URI '" + req.uri + "'");
   if (cred->username != c_.username) return forbid(req, "unknown user '" + cred->username + "'");
   if (!same_digest(cred->response, expected_response(*alg, *cred, req.method, c_.password.reveal())))
     return forbid(req, "wrong credentials for '" + cred->username + "'");
   if (st == NonceStore::State::expired) return challenge(req, Verdict::stale, "nonce expired", true);
-  bool fresh = cred->qop.empty() ? nonces_.accept_plain(cred->nonce) : nonces_.accept_nc(cred->nonce, cred->nc);
+  bool fresh =
+      cred->qop.empty() ? nonces_.accept_plain(cred->nonce) : nonces_.accept_nc(cred->nonce, cred->nc);
   if (!fresh) return challenge(req, Verdict::replay, "replayed nonce count", false);
   log::info("sip", "INVITE authenticated (", alg_name(*alg), ", user '", cred->username, "')");
   return {};

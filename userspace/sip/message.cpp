@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "sip/message.h"
 
-#include <cctype>
 #include <strings.h>
+
+#include <cctype>
 
 namespace phonesec::sip {
 namespace {
@@ -20,8 +21,11 @@ bool ieq(std::string_view a, std::string_view b) {
 // RFC 3261 7.3.3 compact forms.
 std::string canonical(std::string_view n) {
   static const std::pair<const char*, const char*> compact[] = {
-      {"v", "Via"}, {"f", "From"}, {"t", "To"}, {"i", "Call-ID"}, {"m", "Contact"}, {"l", "Content-Length"},
-      {"c", "Content-Type"}, {"k", "Supported"}, {"s", "Subject"}, {"e", "Content-Encoding"}};
+      {"v", "Via"},          {"f", "From"},
+      {"t", "To"},           {"i", "Call-ID"},
+      {"m", "Contact"},      {"l", "Content-Length"},
+      {"c", "Content-Type"}, {"k", "Supported"},
+      {"s", "Subject"},      {"e", "Content-Encoding"}};
   for (auto [c, full] : compact)
     if (ieq(n, c)) return full;
   return std::string(n);
@@ -68,7 +72,8 @@ Result<Message> parse(std::string_view text) {
   std::vector<std::string> lines;
   for (std::size_t pos = 0; pos <= head.size();) {
     auto nl = head.find('\n', pos);
-    std::string_view line = head.substr(pos, nl == std::string_view::npos ? std::string_view::npos : nl - pos);
+    std::string_view line =
+        head.substr(pos, nl == std::string_view::npos ? std::string_view::npos : nl - pos);
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     if (!line.empty() && (line.front() == ' ' || line.front() == '\t') && !lines.empty())
       lines.back() += " " + std::string(trim(line));  // folded continuation line
@@ -96,7 +101,8 @@ Result<Message> parse(std::string_view text) {
   for (std::size_t i = 1; i < lines.size(); ++i) {
     auto colon = lines[i].find(':');
     if (colon == std::string::npos)
-      return make_error(Errc::parse, "SIP header line " + std::to_string(i + 1) + ": no ':' in '" + lines[i] + "'");
+      return make_error(Errc::parse,
+                        "SIP header line " + std::to_string(i + 1) + ": no ':' in '" + lines[i] + "'");
     m.headers.emplace_back(canonical(trim(std::string_view(lines[i]).substr(0, colon))),
                            std::string(trim(std::string_view(lines[i]).substr(colon + 1))));
   }

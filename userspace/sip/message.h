@@ -15,8 +15,8 @@ namespace phonesec::sip {
 
 struct Message {
   bool is_request = false;
-  std::string method, uri;  // requests
-  int status = 0;           // responses
+  std::string method, uri;                                   // requests
+  int status = 0;                                            // responses
   std::vector<std::pair<std::string, std::string>> headers;  // canonical name, value (trimmed)
   std::string body;
 

@@ -11,7 +11,8 @@ namespace phonesec::sip {
 std::string NonceStore::issue() {
   purge();
   unsigned char r[16];
-  if (RAND_bytes(r, sizeof r) != 1) throw std::runtime_error("RAND_bytes failed");  // control plane, not RTP path
+  if (RAND_bytes(r, sizeof r) != 1)
+    throw std::runtime_error("RAND_bytes failed");  // control plane, not RTP path
   static const char* hx = "0123456789abcdef";
   std::string n;
   for (unsigned char b : r) {
@@ -48,8 +49,9 @@ void NonceStore::purge() {
   for (auto it = entries_.begin(); it != entries_.end();)
     it = now - it->second.issued > 4 * lifetime_ ? entries_.erase(it) : std::next(it);
   while (entries_.size() >= max_) {
-    auto oldest = std::min_element(entries_.begin(), entries_.end(),
-                                   [](const auto& a, const auto& b) { return a.second.issued < b.second.issued; });
+    auto oldest = std::min_element(entries_.begin(), entries_.end(), [](const auto& a, const auto& b) {
+      return a.second.issued < b.second.issued;
+    });
     entries_.erase(oldest);
   }
 }

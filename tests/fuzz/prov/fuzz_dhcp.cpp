@@ -12,7 +12,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   auto r = data[0] == 0 ? parse_dhcpv4(b) : parse_dhcpv6(b);
   if (!r) return 0;
   for (const auto& [code, v] : r->options) (void)source_from_option(*r, code);
-  (void)choose_source(*r, r->v6 ? std::vector<int>{17, 160, 159} : std::vector<int>{66, 160, 159, 150, 60, 43, 125});
+  (void)choose_source(
+      *r, r->v6 ? std::vector<int>{17, 160, 159} : std::vector<int>{66, 160, 159, 150, 60, 43, 125});
   (void)wpad_url(*r);
   return 0;
 }

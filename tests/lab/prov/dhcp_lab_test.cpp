@@ -3,8 +3,8 @@
 // namespace offering provisioning options; the client namespace sends a real DISCOVER and
 // SOLICIT, the replies are parsed and the provisioning source chosen in the order a cfg.xml
 // gives. Root only.
-#include <gtest/gtest.h>
 #include <arpa/inet.h>
+#include <gtest/gtest.h>
 #include <net/if.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -23,10 +23,12 @@ namespace {
 const std::vector<int> kRequest{66, 160, 159, 150, 60, 43, 125, 252};
 
 std::string dnsmasq(const LabLink& l, const ScratchDir& d, const std::string& options) {
-  return "ip netns exec " + l.server() + " dnsmasq --keep-in-foreground --conf-file=/dev/null --port=0 --user=root" +
-         " --interface=" + l.server_if() + " --bind-interfaces --dhcp-range=10.77.0.50,10.77.0.60,255.255.255.0,1h" +
-         " --dhcp-range=fd77::50,fd77::60,64,1h --dhcp-leasefile=" + d.file("leases") + " --pid-file=" + d.file("pid") +
-         " --no-ping --log-dhcp " + options;
+  return "ip netns exec " + l.server() +
+         " dnsmasq --keep-in-foreground --conf-file=/dev/null --port=0 --user=root" +
+         " --interface=" + l.server_if() +
+         " --bind-interfaces --dhcp-range=10.77.0.50,10.77.0.60,255.255.255.0,1h" +
+         " --dhcp-range=fd77::50,fd77::60,64,1h --dhcp-leasefile=" + d.file("leases") +
+         " --pid-file=" + d.file("pid") + " --no-ping --log-dhcp " + options;
 }
 
 // The product's client (dhcp_query) run from inside the client namespace.
@@ -55,12 +57,14 @@ TEST(DhcpLab, OptionsFromDnsmasqChosenInConfiguredOrder) {
   ASSERT_EQ(sh("command -v dnsmasq >/dev/null"), 0) << "dnsmasq (Debian dnsmasq-base) not found in PATH";
   LabLink l("pspvd");
   ScratchDir d("pspvd");
-  Peer srv(dnsmasq(l, d,
-                   "--dhcp-option=66,tftp.prov.test --dhcp-option=150,10.77.0.1 "
-                   "--dhcp-option=160,https://prov.test/cfg --dhcp-option=252,http://10.77.0.1/wpad.dat "
-                   "--dhcp-option=option6:160,https://prov6.test/cfg "
-                   "--dhcp-option=option6:17,00:00:00:09:00:01:00:10:fd:77:00:00:00:00:00:00:00:00:00:00:00:00:00:01"),
-           d.file("dnsmasq.log"));
+  Peer srv(
+      dnsmasq(
+          l, d,
+          "--dhcp-option=66,tftp.prov.test --dhcp-option=150,10.77.0.1 "
+          "--dhcp-option=160,https://prov.test/cfg --dhcp-option=252,http://10.77.0.1/wpad.dat "
+          "--dhcp-option=option6:160,https://prov6.test/cfg "
+          "--dhcp-option=option6:17,00:00:00:09:00:01:00:10:fd:77:00:00:00:00:00:00:00:00:00:00:00:00:00:01"),
+      d.file("dnsmasq.log"));
   DhcpReply offer;
   ASSERT_NO_THROW(offer = discover(l)) << d.read("dnsmasq.log");
   EXPECT_EQ(offer.your_ip.rfind("10.77.0.", 0), 0u) << offer.your_ip;
@@ -109,16 +113,20 @@ TEST(DhcpLab, CommandLineToolReportsTheChosenSource) {
   ASSERT_EQ(sh("command -v dnsmasq >/dev/null"), 0) << "dnsmasq (Debian dnsmasq-base) not found in PATH";
   LabLink l("pspvd");
   ScratchDir d("pspvd");
-  Peer srv(dnsmasq(l, d, "--dhcp-option=66,tftp.prov.test --dhcp-option=160,https://prov.test/cfg"), d.file("dnsmasq.log"));
+  Peer srv(dnsmasq(l, d, "--dhcp-option=66,tftp.prov.test --dhcp-option=160,https://prov.test/cfg"),
+           d.file("dnsmasq.log"));
   d.write("cfg.xml", "<flat-profile><DHCP_Option_To_Use>160,66</DHCP_Option_To_Use></flat-profile>");
   const std::string tool = PS_BINARY_DIR "/userspace/prov/phonesec-prov";
-  std::string out = ScratchDir::read_cmd("ip netns exec " + l.client() + " " + tool + " dhcp --iface " + l.client_if() +
-                                         " --config " + d.file("cfg.xml") + " 2>&1; echo rc=$?");
-  EXPECT_NE(out.find("option 160: https://prov.test/cfg\noption 66: tftp://tftp.prov.test\n"), std::string::npos) << out;
+  std::string out =
+      ScratchDir::read_cmd("ip netns exec " + l.client() + " " + tool + " dhcp --iface " + l.client_if() +
+                           " --config " + d.file("cfg.xml") + " 2>&1; echo rc=$?");
+  EXPECT_NE(out.find("option 160: https://prov.test/cfg\noption 66: tftp://tftp.prov.test\n"),
+            std::string::npos)
+      << out;
   EXPECT_NE(out.find("source: option 160 https://prov.test/cfg"), std::string::npos) << out;
   EXPECT_NE(out.find("rc=0"), std::string::npos) << out;
-  std::string none = ScratchDir::read_cmd("ip netns exec " + l.client() + " " + tool + " dhcp --iface " + l.client_if() +
-                                          " --v6 --timeout-ms 1500 2>&1; echo rc=$?");
+  std::string none = ScratchDir::read_cmd("ip netns exec " + l.client() + " " + tool + " dhcp --iface " +
+                                          l.client_if() + " --v6 --timeout-ms 1500 2>&1; echo rc=$?");
   EXPECT_NE(none.find("no provisioning source"), std::string::npos) << none;  // no v6 option offered
   EXPECT_NE(none.find("rc=1"), std::string::npos) << none;
 }

@@ -67,7 +67,10 @@ class Peer {
     kill(-pid_, SIGTERM);
     for (int i = 0; i < 50; ++i) {
       int st;
-      if (waitpid(pid_, &st, WNOHANG) == pid_) { pid_ = -1; return; }
+      if (waitpid(pid_, &st, WNOHANG) == pid_) {
+        pid_ = -1;
+        return;
+      }
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
     kill(-pid_, SIGKILL);
@@ -88,15 +91,18 @@ class LabLink {
     cleanup();
     for (const auto& ns : {client(), server()}) {
       sh_or_throw("ip netns add " + ns);
-      sh_or_throw("ip netns exec " + ns + " sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0");
+      sh_or_throw("ip netns exec " + ns +
+                  " sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0");
       sh_or_throw("ip -n " + ns + " link set lo up");
     }
-    sh_or_throw("ip link add " + client_if() + " netns " + client() + " type veth peer name " + server_if() + " netns " +
-                server());
+    sh_or_throw("ip link add " + client_if() + " netns " + client() + " type veth peer name " + server_if() +
+                " netns " + server());
     sh_or_throw("ip -n " + client() + " addr add 10.77.0.2/24 dev " + client_if() + " && ip -n " + client() +
-                " addr add fd77::2/64 dev " + client_if() + " nodad && ip -n " + client() + " link set " + client_if() + " up");
+                " addr add fd77::2/64 dev " + client_if() + " nodad && ip -n " + client() + " link set " +
+                client_if() + " up");
     sh_or_throw("ip -n " + server() + " addr add 10.77.0.1/24 dev " + server_if() + " && ip -n " + server() +
-                " addr add fd77::1/64 dev " + server_if() + " nodad && ip -n " + server() + " link set " + server_if() + " up");
+                " addr add fd77::1/64 dev " + server_if() + " nodad && ip -n " + server() + " link set " +
+                server_if() + " up");
   }
   ~LabLink() { cleanup(); }
   std::string client() const { return p_ + "c"; }
@@ -157,7 +163,8 @@ class LoopNs {
 // Polls a TCP connect to ip:port inside ns until it succeeds (a peer is up) or ~5 s pass.
 inline bool wait_tcp(const std::string& ns, const std::string& ip, int port) {
   for (int i = 0; i < 100; ++i) {
-    if (sh("ip netns exec " + ns + " bash -c 'exec 3<>/dev/tcp/" + ip + "/" + std::to_string(port) + "' 2>/dev/null") == 0)
+    if (sh("ip netns exec " + ns + " bash -c 'exec 3<>/dev/tcp/" + ip + "/" + std::to_string(port) +
+           "' 2>/dev/null") == 0)
       return true;
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
@@ -166,24 +173,26 @@ inline bool wait_tcp(const std::string& ns, const std::string& ip, int port) {
 
 // Self-signed certificate for `name` (EC P-256): <dir>/<tag>.crt and <dir>/<tag>.key.
 inline void make_cert(const ScratchDir& d, const std::string& tag, const std::string& name) {
-  sh_or_throw("openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 -subj /CN=" + name +
-              " -addext subjectAltName=DNS:" + name + " -keyout " + d.file(tag + ".key") + " -out " +
+  sh_or_throw("openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 -subj /CN=" +
+              name + " -addext subjectAltName=DNS:" + name + " -keyout " + d.file(tag + ".key") + " -out " +
               d.file(tag + ".crt") + " 2>/dev/null");
 }
 
 // nginx serving <dir>/www on each of listens ("127.0.0.3:8443 ssl", "127.0.0.5:8080"), in the
 // foreground, with <cert_tag>.crt/.key for the ssl ones.
-inline std::string nginx_conf(const ScratchDir& d, const std::vector<std::string>& listens, const std::string& cert_tag,
-                              const std::string& extra_server = "") {
-  std::string c = "daemon off;\nmaster_process off;\nuser root;\npid " + d.file("nginx.pid") + ";\nerror_log " +
-                  d.file("nginx-error.log") + " info;\nevents { worker_connections 64; }\nhttp {\n  access_log " +
-                  d.file("access.log") + ";\n";
+inline std::string nginx_conf(const ScratchDir& d, const std::vector<std::string>& listens,
+                              const std::string& cert_tag, const std::string& extra_server = "") {
+  std::string c = "daemon off;\nmaster_process off;\nuser root;\npid " + d.file("nginx.pid") +
+                  ";\nerror_log " + d.file("nginx-error.log") +
+                  " info;\nevents { worker_connections 64; }\nhttp {\n  access_log " + d.file("access.log") +
+                  ";\n";
   for (auto t : {"client_body", "proxy", "fastcgi", "uwsgi", "scgi"})
     c += "  " + std::string(t) + "_temp_path " + d.file(std::string(t) + "_tmp") + ";\n";
   c += "  server {\n";
   for (const auto& l : listens) c += "    listen " + l + ";\n";
-  c += "    server_name prov.test;\n    ssl_certificate " + d.file(cert_tag + ".crt") + ";\n    ssl_certificate_key " +
-       d.file(cert_tag + ".key") + ";\n    root " + d.file("www") + ";\n  }\n" + extra_server + "}\n";
+  c += "    server_name prov.test;\n    ssl_certificate " + d.file(cert_tag + ".crt") +
+       ";\n    ssl_certificate_key " + d.file(cert_tag + ".key") + ";\n    root " + d.file("www") +
+       ";\n  }\n" + extra_server + "}\n";
   return c;
 }
 

@@ -41,19 +41,27 @@ struct Lab {
     sh_or_throw("printf 'alice:%s\\n' \"$(openssl passwd -apr1 wonderland)\" > " + d.file("passwd"));
     d.write("squid.conf",
             "http_port 127.0.0.1:3128 name=open\nhttp_port 127.0.0.1:3129 name=auth\n"
-            "pid_filename " + d.file("squid.pid") + "\ncache_log " + d.file("cache.log") +
-            "\naccess_log stdio:" + d.file("squid-access.log") + " squid\n"
-            "cache deny all\ncache_mem 4 MB\ncoredump_dir " + d.path.string() +
-            "\nnetdb_filename none\npinger_enable off\nlogfile_rotate 0\nshutdown_lifetime 0 seconds\n"
-            "hosts_file " + d.file("hosts") + "\ndns_nameservers 127.0.0.1\ncache_effective_user proxy\n"
-            "auth_param basic program /usr/lib/squid/basic_ncsa_auth " + d.file("passwd") +
-            "\nauth_param basic realm phonesec-lab\n"
-            "acl open_port myportname open\nacl authed proxy_auth REQUIRED\n"
-            "http_access allow open_port\nhttp_access allow authed\nhttp_access deny all\n");
+            "pid_filename " +
+                d.file("squid.pid") + "\ncache_log " + d.file("cache.log") +
+                "\naccess_log stdio:" + d.file("squid-access.log") +
+                " squid\n"
+                "cache deny all\ncache_mem 4 MB\ncoredump_dir " +
+                d.path.string() +
+                "\nnetdb_filename none\npinger_enable off\nlogfile_rotate 0\nshutdown_lifetime 0 seconds\n"
+                "hosts_file " +
+                d.file("hosts") +
+                "\ndns_nameservers 127.0.0.1\ncache_effective_user proxy\n"
+                "auth_param basic program /usr/lib/squid/basic_ncsa_auth " +
+                d.file("passwd") +
+                "\nauth_param basic realm phonesec-lab\n"
+                "acl open_port myportname open\nacl authed proxy_auth REQUIRED\n"
+                "http_access allow open_port\nhttp_access allow authed\nhttp_access deny all\n");
     sh("chmod 0666 " + d.file("passwd") + " " + d.file("hosts") + " " + d.file("squid.conf"));
-    nginx = std::make_unique<Peer>(ns.in("nginx -c " + d.file("nginx.conf") + " -p " + d.path.string()), d.file("nginx.out"));
+    nginx = std::make_unique<Peer>(ns.in("nginx -c " + d.file("nginx.conf") + " -p " + d.path.string()),
+                                   d.file("nginx.out"));
     squid = std::make_unique<Peer>(ns.in("squid -N -f " + d.file("squid.conf")), d.file("squid.out"));
-    if (!wait_tcp(ns.name(), "127.0.0.5", 8080)) throw std::runtime_error("nginx did not start: " + d.read("nginx-error.log"));
+    if (!wait_tcp(ns.name(), "127.0.0.5", 8080))
+      throw std::runtime_error("nginx did not start: " + d.read("nginx-error.log"));
     for (int port : {3128, 3129})
       if (!wait_tcp(ns.name(), "127.0.0.1", port))
         throw std::runtime_error("squid did not start: " + d.read("squid.out") + d.read("cache.log"));
@@ -83,7 +91,8 @@ StaticResolver phone_dns(HostTable{{"direct.test", {"127.0.0.5"}}, {"wpad.corp.t
 }  // namespace
 
 TEST(ProxyLab, ManualWithoutAuthAndOffIgnoresEnvironment) {
-  ASSERT_EQ(sh("command -v squid >/dev/null && command -v nginx >/dev/null"), 0) << "squid and nginx needed in PATH";
+  ASSERT_EQ(sh("command -v squid >/dev/null && command -v nginx >/dev/null"), 0)
+      << "squid and nginx needed in PATH";
   Lab lab;
   InNetns in(lab.ns.name());
   auto p = StaticProxy::from_config(manual(3128));
@@ -115,7 +124,8 @@ TEST(ProxyLab, ManualWithoutAuthAndOffIgnoresEnvironment) {
 }
 
 TEST(ProxyLab, ManualWithBasicAuthentication) {
-  ASSERT_EQ(sh("command -v squid >/dev/null && command -v nginx >/dev/null"), 0) << "squid and nginx needed in PATH";
+  ASSERT_EQ(sh("command -v squid >/dev/null && command -v nginx >/dev/null"), 0)
+      << "squid and nginx needed in PATH";
   Lab lab;
   InNetns in(lab.ns.name());
   auto cfg = manual(3129);
@@ -147,7 +157,8 @@ TEST(ProxyLab, ManualWithBasicAuthentication) {
 }
 
 TEST(ProxyLab, AutoWithPacUrlAndWpad) {
-  ASSERT_EQ(sh("command -v squid >/dev/null && command -v nginx >/dev/null"), 0) << "squid and nginx needed in PATH";
+  ASSERT_EQ(sh("command -v squid >/dev/null && command -v nginx >/dev/null"), 0)
+      << "squid and nginx needed in PATH";
   Lab lab;
   InNetns in(lab.ns.name());
   Fetcher plain(DomainPolicy{}, phone_dns, nullptr, nullptr);  // fetches the PAC file itself
@@ -179,7 +190,8 @@ TEST(ProxyLab, AutoWithPacUrlAndWpad) {
   auto by_dhcp = make_proxy_chooser(c, {"http://127.0.0.5:8080/wpad.dat", ""}, plain, phone_dns, "127.0.0.1");
   ASSERT_TRUE(by_dhcp) << by_dhcp.error().message();
   EXPECT_FALSE((*by_dhcp)->choose(parse_rule_url("http://origin.test/").value())[0].direct);
-  auto by_dns = make_proxy_chooser(c, {"http://127.0.0.5:9/wpad.dat", "corp.test"}, plain, phone_dns, "127.0.0.1");
+  auto by_dns =
+      make_proxy_chooser(c, {"http://127.0.0.5:9/wpad.dat", "corp.test"}, plain, phone_dns, "127.0.0.1");
   ASSERT_TRUE(by_dns) << by_dns.error().message();
   auto ch = (*by_dns)->choose(parse_rule_url("http://origin.test/").value());
   ASSERT_EQ(ch.size(), 3u);
@@ -187,7 +199,8 @@ TEST(ProxyLab, AutoWithPacUrlAndWpad) {
   // Both WPAD fetches reached nginx (the 252 URL on 8080, then wpad.corp.test on port 80).
   std::string served = lab.d.read("access.log");
   std::size_t n = 0;
-  for (auto p = served.find("GET /wpad.dat"); p != std::string::npos; p = served.find("GET /wpad.dat", p + 1)) ++n;
+  for (auto p = served.find("GET /wpad.dat"); p != std::string::npos; p = served.find("GET /wpad.dat", p + 1))
+    ++n;
   EXPECT_EQ(n, 2u) << served;
   auto none = make_proxy_chooser(c, {"", "nowhere.test"}, plain, phone_dns, "127.0.0.1");
   ASSERT_FALSE(none);

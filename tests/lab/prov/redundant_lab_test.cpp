@@ -30,7 +30,8 @@ struct Lab {
                 ns.in("nft add rule inet pspvr in ip daddr 127.0.0.4 tcp dport 8443 drop"));
     nginx = std::make_unique<Peer>(ns.in("nginx -c " + d.file("nginx.conf") + " -p " + d.path.string()),
                                    d.file("nginx.out"));
-    if (!wait_tcp(ns.name(), "127.0.0.3", 8443)) throw std::runtime_error("nginx did not start: " + d.read("nginx-error.log"));
+    if (!wait_tcp(ns.name(), "127.0.0.3", 8443))
+      throw std::runtime_error("nginx did not start: " + d.read("nginx-error.log"));
   }
 };
 
@@ -64,7 +65,8 @@ TEST(RedundantLab, TriesEachARecordUntilOneAnswers) {
   // One request message per record tried, in order, then the success.
   for (const char* ip : {"127.0.0.2", "127.0.0.4", "127.0.0.3"}) {
     std::string m = rx.next();
-    EXPECT_NE(m.find(std::string("Requesting resync https://") + ip + ":8443/cp8851.xml"), std::string::npos) << m;
+    EXPECT_NE(m.find(std::string("Requesting resync https://") + ip + ":8443/cp8851.xml"), std::string::npos)
+        << m;
   }
   EXPECT_NE(rx.next().find("Successful resync https://127.0.0.3:8443/cp8851.xml"), std::string::npos);
   EXPECT_NE(lab.d.read("access.log").find("GET /cp8851.xml"), std::string::npos);
@@ -90,7 +92,9 @@ TEST(RedundantLab, NoRecordAnswersFailureGoesToSyslog) {
   EXPECT_EQ(r.error().code, Errc::io);
   std::string m = rx.next();
   EXPECT_NE(m.find("<131>1 "), std::string::npos) << m;  // local0.err
-  EXPECT_NE(m.find("Resync failed: Profile_Rule: no server answered for prov.test (127.0.0.2: "), std::string::npos) << m;
+  EXPECT_NE(m.find("Resync failed: Profile_Rule: no server answered for prov.test (127.0.0.2: "),
+            std::string::npos)
+      << m;
   EXPECT_NE(m.find(", 127.0.0.4: "), std::string::npos) << m;
 }
 

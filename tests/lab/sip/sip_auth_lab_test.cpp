@@ -81,12 +81,17 @@ class Uas {
             std::lock_guard g(mu_);
             accepted_raw_ = raw;
           }
-          out = make_response(*m, 200, "OK", "uas1", {"Contact: <sip:1001@127.0.0.1:" + std::to_string(port_) + ">"});
+          out = make_response(*m, 200, "OK", "uas1",
+                              {"Contact: <sip:1001@127.0.0.1:" + std::to_string(port_) + ">"});
         } else {
-          if (d.verdict == Verdict::forbidden) ++forbidden;
-          else if (d.verdict == Verdict::replay) ++replays;
-          else if (d.verdict == Verdict::stale) ++stale;
-          else ++challenged;
+          if (d.verdict == Verdict::forbidden)
+            ++forbidden;
+          else if (d.verdict == Verdict::replay)
+            ++replays;
+          else if (d.verdict == Verdict::stale)
+            ++stale;
+          else
+            ++challenged;
           out = d.response;
         }
       } else {
@@ -127,7 +132,8 @@ int run_sipp(const std::string& scenario, std::uint16_t port, const std::string&
   for (auto& f : std::filesystem::directory_iterator(dir))
     if (f.path().extension() == ".log" || f.path().extension() == ".out") {
       std::ifstream in(f.path());
-      log += f.path().filename().string() + ":\n" + std::string(std::istreambuf_iterator<char>(in), {}) + "\n";
+      log +=
+          f.path().filename().string() + ":\n" + std::string(std::istreambuf_iterator<char>(in), {}) + "\n";
     }
   std::filesystem::remove_all(dir);
   return rc;
@@ -154,7 +160,8 @@ TEST(SipAuthLab, SippAnswersChallengeWithRightCredentials) {
   to.sin_family = AF_INET;
   to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   to.sin_port = htons(uas.port());
-  ASSERT_EQ(sendto(s, raw.data(), raw.size(), 0, reinterpret_cast<sockaddr*>(&to), sizeof to), ssize_t(raw.size()));
+  ASSERT_EQ(sendto(s, raw.data(), raw.size(), 0, reinterpret_cast<sockaddr*>(&to), sizeof to),
+            ssize_t(raw.size()));
   ASSERT_TRUE(wait_readable(s, 2000));
   char buf[4096];
   auto n = recv(s, buf, sizeof buf, 0);

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 // DHCPv4/DHCPv6 reply parsing and the choice of the provisioning source (hand-built packets;
 // the lab test uses dnsmasq).
+#include "prov/dhcp.h"
+
 #include <gtest/gtest.h>
 
-#include "prov/dhcp.h"
 #include "prov/rule_url.h"
 
 using namespace phonesec;
@@ -62,7 +63,8 @@ TEST(Dhcp, V4OptionsAndOrder) {
 
 TEST(Dhcp, V4SkipsUnusableAndJoinsSplitOptions) {
   // 160 split in two instances (RFC 3396); 66 not printable; 150 of a bad length.
-  auto r = parse_dhcpv4(v4({{66, {0x01, 0x02}}, {150, {10, 0, 0}}, {160, str("http://prov")}, {160, str(".test/x")}}));
+  auto r = parse_dhcpv4(
+      v4({{66, {0x01, 0x02}}, {150, {10, 0, 0}}, {160, str("http://prov")}, {160, str(".test/x")}}));
   ASSERT_TRUE(r);
   EXPECT_EQ(*source_from_option(*r, 160), "http://prov.test/x");
   auto s = choose_source(*r, {66, 150, 160});

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
+#include "prov/domains.h"
+
 #include <gtest/gtest.h>
 
 #include "config/phone_config.h"
-#include "prov/domains.h"
 #include "prov/rule_url.h"
 
 using namespace phonesec;
@@ -60,7 +61,8 @@ TEST(DomainPolicy, ExactFqdnCaseInsensitiveSpacesTolerated) {
   EXPECT_TRUE(p.check_host("voiceipl.com.", "Proxy_1_"));
   EXPECT_TRUE(p.check_host("b.test", "Proxy_1_"));
   // Exact match: no suffix or prefix matching.
-  for (const char* h : {"sub.voiceip.com", "voiceip.com.evil.net", "xvoiceip.com", "voiceip.co", "10.0.0.1"}) {
+  for (const char* h :
+       {"sub.voiceip.com", "voiceip.com.evil.net", "xvoiceip.com", "voiceip.co", "10.0.0.1"}) {
     auto st = p.check_host(h, "Profile_Rule_B");
     ASSERT_FALSE(st) << h;
     EXPECT_EQ(st.error().code, Errc::auth);
@@ -105,8 +107,9 @@ TEST(DomainPolicy, AuditCoversEveryRuleAndLineProxy) {
   auto r = audit(c);
   std::vector<std::string> params;
   for (const auto& x : r) params.push_back(x.param);
-  EXPECT_EQ(params, (std::vector<std::string>{"Profile_Rule_B", "Profile_Rule_D", "Upgrade_Rule", "Report_Rule",
-                                               "Custom_CA_Rule", "Outbound_Proxy_1_", "Proxy_2_"}));
+  EXPECT_EQ(params,
+            (std::vector<std::string>{"Profile_Rule_B", "Profile_Rule_D", "Upgrade_Rule", "Report_Rule",
+                                      "Custom_CA_Rule", "Outbound_Proxy_1_", "Proxy_2_"}));
   EXPECT_NE(r[0].reason.find("'evil.net'"), std::string::npos);
   c.prov.restricted_access_domains.clear();
   EXPECT_TRUE(audit(c).empty());
@@ -120,7 +123,8 @@ TEST(DomainPolicy, RegistrationGateForLineServers) {
   c.lines[0].outbound_proxy = "sbc.other.net";
   auto st = check_line_servers(c, 0);
   ASSERT_FALSE(st);
-  EXPECT_NE(st.error().message().find("Outbound_Proxy_1_: host 'sbc.other.net'"), std::string::npos) << st.error().message();
+  EXPECT_NE(st.error().message().find("Outbound_Proxy_1_: host 'sbc.other.net'"), std::string::npos)
+      << st.error().message();
   c.lines[4].proxy = "x.net";
   EXPECT_NE(check_line_servers(c, 4).error().message().find("Proxy_5_"), std::string::npos);
   EXPECT_FALSE(check_line_servers(c, 99));

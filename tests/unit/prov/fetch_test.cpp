@@ -2,10 +2,11 @@
 // Fetcher on loopback: Restricted_Access_Domains refuses before any lookup or connection
 // (a listening server counts connections, the injected resolver counts lookups), for every
 // provisioning rule; allowed hosts do connect; HTTP errors and syslog messages.
+#include "prov/fetch.h"
+
 #include <gtest/gtest.h>
 
 #include "loopback_http.h"
-#include "prov/fetch.h"
 
 using namespace phonesec;
 using namespace phonesec::prov;

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-#include <gtest/gtest.h>
-
 #include "prov/macros.h"
+
+#include <gtest/gtest.h>
 
 using namespace phonesec::prov;
 

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Syslog messages through a real UDP receiver socket on loopback.
+#include "prov/syslog.h"
+
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
@@ -7,7 +9,6 @@
 #include <sys/socket.h>
 
 #include "common/fd.h"
-#include "prov/syslog.h"
 
 using namespace phonesec;
 using namespace phonesec::prov;
@@ -38,7 +39,8 @@ struct Receiver {
 };
 
 std::chrono::system_clock::time_point fixed() {
-  return std::chrono::system_clock::from_time_t(1764000000) + std::chrono::milliseconds(42);  // 2025-11-24T16:00:00.042Z
+  return std::chrono::system_clock::from_time_t(1764000000) +
+         std::chrono::milliseconds(42);  // 2025-11-24T16:00:00.042Z
 }
 
 DeviceInfo device() {
@@ -72,17 +74,20 @@ TEST(Syslog, DefaultMessagesExpandedAndSentOverUdp) {
   ProvisioningLog log(cfg, device(), &*s);
   RequestInfo r{"https", "prov.test", "192.0.2.7", "/cfg/000e08abcdef.xml", "", 443};
   log.request(ProvOp::resync, r);
-  EXPECT_EQ(rx.next(), "<134>1 2025-11-24T16:00:00.042Z phone1 phonesec-prov - resync - "
-                       "CP-8851-3PCC 00:0e:08:ab:cd:ef -- Requesting resync https://192.0.2.7:443/cfg/000e08abcdef.xml");
+  EXPECT_EQ(rx.next(),
+            "<134>1 2025-11-24T16:00:00.042Z phone1 phonesec-prov - resync - "
+            "CP-8851-3PCC 00:0e:08:ab:cd:ef -- Requesting resync https://192.0.2.7:443/cfg/000e08abcdef.xml");
   log.success(ProvOp::resync, r);
   EXPECT_NE(rx.next().find("<133>1 "), std::string::npos);
   r.error = "connection refused";
   log.failure(ProvOp::resync, r);
-  EXPECT_EQ(rx.next(), "<131>1 2025-11-24T16:00:00.042Z phone1 phonesec-prov - resync - "
-                       "CP-8851-3PCC 00:0e:08:ab:cd:ef -- Resync failed: connection refused");
+  EXPECT_EQ(rx.next(),
+            "<131>1 2025-11-24T16:00:00.042Z phone1 phonesec-prov - resync - "
+            "CP-8851-3PCC 00:0e:08:ab:cd:ef -- Resync failed: connection refused");
   log.failure(ProvOp::upgrade, r);
-  EXPECT_EQ(rx.next(), "<131>1 2025-11-24T16:00:00.042Z phone1 phonesec-prov - upgrade - "
-                       "CP-8851-3PCC 00:0e:08:ab:cd:ef -- Upgrade failed: connection refused");
+  EXPECT_EQ(rx.next(),
+            "<131>1 2025-11-24T16:00:00.042Z phone1 phonesec-prov - upgrade - "
+            "CP-8851-3PCC 00:0e:08:ab:cd:ef -- Upgrade failed: connection refused");
 }
 
 TEST(Syslog, CustomMessageEveryMacroAndRfc3164) {
@@ -93,11 +98,13 @@ TEST(Syslog, CustomMessageEveryMacroAndRfc3164) {
   auto s = SyslogSender::open(rx.server(), o);
   ASSERT_TRUE(s);
   config::SyslogConfig cfg;
-  cfg.log_upgrade_success_msg = "$PN|$MA|$MAU|$MAC|$SN|$CCERT|$SCHEME|$SERV|$SERVIP|$PORT|$PATH|$ERR|$$|$(MA)";
+  cfg.log_upgrade_success_msg =
+      "$PN|$MA|$MAU|$MAC|$SN|$CCERT|$SCHEME|$SERV|$SERVIP|$PORT|$PATH|$ERR|$$|$(MA)";
   ProvisioningLog log(cfg, device(), &*s);
   log.success(ProvOp::upgrade, {"http", "fw.test", "192.0.2.8", "/fw.bin", "ok", 8080});
-  EXPECT_EQ(rx.next(), "<133>Nov 24 16:00:00 localhost phonesec-prov: CP-8851-3PCC|000e08abcdef|000E08ABCDEF|"
-                       "00:0e:08:ab:cd:ef|FCH1|Not Installed|http|fw.test|192.0.2.8|8080|/fw.bin|ok|$|000e08abcdef");
+  EXPECT_EQ(rx.next(),
+            "<133>Nov 24 16:00:00 localhost phonesec-prov: CP-8851-3PCC|000e08abcdef|000E08ABCDEF|"
+            "00:0e:08:ab:cd:ef|FCH1|Not Installed|http|fw.test|192.0.2.8|8080|/fw.bin|ok|$|000e08abcdef");
 }
 
 TEST(Syslog, EmptyMessageSendsNothing) {

@@ -29,7 +29,8 @@ Run run(const std::string& args) {
 }
 
 struct Files {
-  std::filesystem::path dir = std::filesystem::temp_directory_path() / ("pspvtool." + std::to_string(getpid()));
+  std::filesystem::path dir =
+      std::filesystem::temp_directory_path() / ("pspvtool." + std::to_string(getpid()));
   Files() { std::filesystem::create_directories(dir); }
   ~Files() { std::filesystem::remove_all(dir); }
   std::string put(const std::string& name, const std::string& text) {
@@ -42,18 +43,22 @@ struct Files {
 
 TEST(Tool, AuditListsRefusalsAndExitsNonZero) {
   Files f;
-  auto bad = f.put("bad.xml",
-                   "<flat-profile><Restricted_Access_Domains>voiceip.com, voiceipl.com</Restricted_Access_Domains>"
-                   "<Profile_Rule>https://voiceip.com/$PSN.xml</Profile_Rule><Upgrade_Rule>http://fw.evil.net/f"
-                   "</Upgrade_Rule><Proxy_2_>sip.evil.net</Proxy_2_></flat-profile>");
+  auto bad =
+      f.put("bad.xml",
+            "<flat-profile><Restricted_Access_Domains>voiceip.com, voiceipl.com</Restricted_Access_Domains>"
+            "<Profile_Rule>https://voiceip.com/$PSN.xml</Profile_Rule><Upgrade_Rule>http://fw.evil.net/f"
+            "</Upgrade_Rule><Proxy_2_>sip.evil.net</Proxy_2_></flat-profile>");
   auto r = run("audit --config " + bad);
   EXPECT_EQ(r.rc, 1) << r.out;
-  EXPECT_NE(r.out.find("Upgrade_Rule: Upgrade_Rule: host 'fw.evil.net' is not in Restricted_Access_Domains (voiceip.com, voiceipl.com)"),
-            std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("Upgrade_Rule: Upgrade_Rule: host 'fw.evil.net' is not in Restricted_Access_Domains "
+                       "(voiceip.com, voiceipl.com)"),
+            std::string::npos)
+      << r.out;
   EXPECT_NE(r.out.find("Proxy_2_: "), std::string::npos) << r.out;
   EXPECT_EQ(r.out.find("Profile_Rule:"), std::string::npos) << r.out;
-  auto good = f.put("good.xml", "<flat-profile><Restricted_Access_Domains>voiceip.com</Restricted_Access_Domains>"
-                                "<Profile_Rule>https://VoiceIP.com/$PSN.xml</Profile_Rule></flat-profile>");
+  auto good = f.put("good.xml",
+                    "<flat-profile><Restricted_Access_Domains>voiceip.com</Restricted_Access_Domains>"
+                    "<Profile_Rule>https://VoiceIP.com/$PSN.xml</Profile_Rule></flat-profile>");
   auto g = run("audit --config " + good);
   EXPECT_EQ(g.rc, 0) << g.out;
   EXPECT_NE(g.out.find("no refusal"), std::string::npos);
@@ -62,8 +67,9 @@ TEST(Tool, AuditListsRefusalsAndExitsNonZero) {
 
 TEST(Tool, PacEvaluation) {
   Files f;
-  auto pac = f.put("p.pac", "function FindProxyForURL(u, h) { return isInNet(h, '10.0.0.0', '255.0.0.0') ? "
-                            "'PROXY p:3128' : 'DIRECT'; }");
+  auto pac = f.put("p.pac",
+                   "function FindProxyForURL(u, h) { return isInNet(h, '10.0.0.0', '255.0.0.0') ? "
+                   "'PROXY p:3128' : 'DIRECT'; }");
   auto r = run("pac --pac " + pac + " --url http://intra.test/x --resolve intra.test=10.1.1.1");
   EXPECT_EQ(r.rc, 0) << r.out;
   EXPECT_EQ(r.out, "PROXY p:3128\n");
@@ -80,22 +86,33 @@ TEST(Tool, FetchRuleWithSyslogAndDomains) {
   UdpReceiver rx;
   Files f;
   std::string port = std::to_string(srv.port());
-  auto cfg = f.put("c.xml", "<flat-profile><Restricted_Access_Domains>prov.test</Restricted_Access_Domains>"
-                            "<Profile_Rule>http://prov.test:" + port + "/$MA.xml</Profile_Rule>"
-                            "<Profile_Rule_B>http://evil.test:" + port + "/b.xml</Profile_Rule_B>"
-                            "<Syslog_Server>" + rx.server() + "</Syslog_Server></flat-profile>");
+  auto cfg = f.put("c.xml",
+                   "<flat-profile><Restricted_Access_Domains>prov.test</Restricted_Access_Domains>"
+                   "<Profile_Rule>http://prov.test:" +
+                       port +
+                       "/$MA.xml</Profile_Rule>"
+                       "<Profile_Rule_B>http://evil.test:" +
+                       port +
+                       "/b.xml</Profile_Rule_B>"
+                       "<Syslog_Server>" +
+                       rx.server() + "</Syslog_Server></flat-profile>");
   auto out = (f.dir / "body").string();
-  auto r = run("fetch --config " + cfg + " --rule Profile_Rule --mac 00:0E:08:AB:CD:EF --resolve prov.test=127.0.0.1 "
-               "--resolve evil.test=127.0.0.1 --out " + out);
+  auto r = run("fetch --config " + cfg +
+               " --rule Profile_Rule --mac 00:0E:08:AB:CD:EF --resolve prov.test=127.0.0.1 "
+               "--resolve evil.test=127.0.0.1 --out " +
+               out);
   EXPECT_EQ(r.rc, 0) << r.out;
   std::ifstream in(out);
   EXPECT_EQ(std::string(std::istreambuf_iterator<char>(in), {}), "hello");
-  EXPECT_NE(rx.next().find("phonesec 00:0e:08:ab:cd:ef -- Requesting resync http://127.0.0.1:" + port + "/000e08abcdef.xml"),
+  EXPECT_NE(rx.next().find("phonesec 00:0e:08:ab:cd:ef -- Requesting resync http://127.0.0.1:" + port +
+                           "/000e08abcdef.xml"),
             std::string::npos);
   EXPECT_NE(rx.next().find("Successful resync"), std::string::npos);
   auto b = run("fetch --config " + cfg + " --rule Profile_Rule_B --resolve evil.test=127.0.0.1");
   EXPECT_EQ(b.rc, 1);
-  EXPECT_NE(b.out.find("Profile_Rule_B: host 'evil.test' is not in Restricted_Access_Domains"), std::string::npos) << b.out;
+  EXPECT_NE(b.out.find("Profile_Rule_B: host 'evil.test' is not in Restricted_Access_Domains"),
+            std::string::npos)
+      << b.out;
   EXPECT_NE(rx.next().find("Resync failed: Profile_Rule_B: host 'evil.test'"), std::string::npos);
   EXPECT_EQ(srv.connections(), 1);
 }

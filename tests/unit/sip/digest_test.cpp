@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // Known-answer vectors (RFC 7616 3.9.1, RFC 2617 3.5) and credential parsing.
-#include <gtest/gtest.h>
-
 #include "sip/digest.h"
+
+#include <gtest/gtest.h>
 
 using namespace phonesec;
 using namespace phonesec::sip;
@@ -26,7 +26,8 @@ TEST(Digest, Rfc7616Sha256AndMd5Vectors) {
   auto c = rfc7616();
   EXPECT_EQ(expected_response(DigestAlg::SHA256, c, "GET", "Circle of Life"),
             "753927fa0e85d155564e2e272a28d1802ca10daf4496794697cf8db5856cb6c1");
-  EXPECT_EQ(expected_response(DigestAlg::MD5, c, "GET", "Circle of Life"), "8ca523f5e9506fed4657c9700eebdbec");
+  EXPECT_EQ(expected_response(DigestAlg::MD5, c, "GET", "Circle of Life"),
+            "8ca523f5e9506fed4657c9700eebdbec");
 }
 
 TEST(Digest, Rfc2617Vector) {
@@ -38,7 +39,8 @@ TEST(Digest, Rfc2617Vector) {
   c.cnonce = "0a4f113b";
   c.nc_text = "00000001";
   c.qop = "auth";
-  EXPECT_EQ(expected_response(DigestAlg::MD5, c, "GET", "Circle Of Life"), "6629fae49393a05397450978507c4ef1");
+  EXPECT_EQ(expected_response(DigestAlg::MD5, c, "GET", "Circle Of Life"),
+            "6629fae49393a05397450978507c4ef1");
 }
 
 TEST(Digest, SessVariantsDifferFromPlain) {
@@ -46,8 +48,9 @@ TEST(Digest, SessVariantsDifferFromPlain) {
   EXPECT_NE(expected_response(DigestAlg::SHA256_sess, c, "GET", "Circle of Life"),
             expected_response(DigestAlg::SHA256, c, "GET", "Circle of Life"));
   // -sess: HA1 = H(H(user:realm:pw):nonce:cnonce)
-  std::string ha1 = hash_hex(DigestAlg::MD5, hash_hex(DigestAlg::MD5, "Mufasa:http-auth@example.org:Circle of Life") +
-                                                 ":" + c.nonce + ":" + c.cnonce);
+  std::string ha1 =
+      hash_hex(DigestAlg::MD5, hash_hex(DigestAlg::MD5, "Mufasa:http-auth@example.org:Circle of Life") + ":" +
+                                   c.nonce + ":" + c.cnonce);
   std::string ha2 = hash_hex(DigestAlg::MD5, "GET:/dir/index.html");
   EXPECT_EQ(expected_response(DigestAlg::MD5_sess, c, "GET", "Circle of Life"),
             hash_hex(DigestAlg::MD5, ha1 + ":" + c.nonce + ":00000001:" + c.cnonce + ":auth:" + ha2));

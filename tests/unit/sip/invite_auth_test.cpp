@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 // Auth_INVITE_n_ decisions: challenge, valid MD5/SHA-256 answers, wrong credentials, replay,
 // expiry (stale), RFC 2617 style without qop, and what passes unchallenged.
-#include <gtest/gtest.h>
-
 #include "sip/invite_auth.h"
+
+#include <gtest/gtest.h>
 
 using namespace phonesec;
 using namespace phonesec::sip;
@@ -30,7 +30,8 @@ struct Fixture : ::testing::Test {
     c.realm = "prov.test";
     return c;
   }
-  std::unique_ptr<InviteAuthenticator> auth = std::make_unique<InviteAuthenticator>(cfg(), [this] { return t; });
+  std::unique_ptr<InviteAuthenticator> auth =
+      std::make_unique<InviteAuthenticator>(cfg(), [this] { return t; });
 
   static Message msg(const std::string& s) { return parse(s).value(); }
   // The nonce and the algorithms of a 401.
@@ -45,7 +46,8 @@ struct Fixture : ::testing::Test {
   }
   // INVITE with an Authorization header computed as a UAC would.
   std::string answer(const std::string& nonce, DigestAlg a, const std::string& pw, std::uint32_t nc = 1,
-                     const std::string& user = "1001", bool qop = true, const std::string& uri = "sip:1001@10.0.0.2:5060") {
+                     const std::string& user = "1001", bool qop = true,
+                     const std::string& uri = "sip:1001@10.0.0.2:5060") {
     Credentials c;
     c.username = user;
     c.realm = "prov.test";
@@ -58,7 +60,8 @@ struct Fixture : ::testing::Test {
     c.qop = qop ? "auth" : "";
     std::string resp = expected_response(a, c, "INVITE", pw);
     std::string h = "Authorization: Digest username=\"" + user + "\", realm=\"prov.test\", nonce=\"" + nonce +
-                    "\", uri=\"" + uri + "\", response=\"" + resp + "\", algorithm=" + std::string(alg_name(a));
+                    "\", uri=\"" + uri + "\", response=\"" + resp +
+                    "\", algorithm=" + std::string(alg_name(a));
     if (qop) h += ", qop=auth, nc=" + std::string(nct) + ", cnonce=\"0a4f113b\"";
     std::string s = kInvite;
     return s.insert(s.find("Content-Length"), h + "\r\n");
@@ -109,12 +112,18 @@ TEST_F(Fixture, WrongPasswordUserOrUriForbidden) {
   EXPECT_EQ(parse(d.response).value().status, 403);
   EXPECT_EQ(d.reason.find("s3cret"), std::string::npos);
   EXPECT_EQ(auth->on_request(msg(answer(n, DigestAlg::MD5, "s3cret-pw", 2, "1002"))).status, 403);
-  EXPECT_EQ(auth->on_request(msg(answer(n, DigestAlg::MD5, "s3cret-pw", 3, "1001", true, "sip:other@x"))).status, 403);
+  EXPECT_EQ(
+      auth->on_request(msg(answer(n, DigestAlg::MD5, "s3cret-pw", 3, "1001", true, "sip:other@x"))).status,
+      403);
   // The Request-URI without its user part is the same target (sipp sends that form).
-  EXPECT_EQ(auth->on_request(msg(answer(n, DigestAlg::MD5, "s3cret-pw", 5, "1001", true, "sip:10.0.0.2:5060"))).verdict,
-            Verdict::accept);
-  EXPECT_EQ(auth->on_request(msg(answer(n, DigestAlg::MD5, "s3cret-pw", 6, "1001", true, "sip:10.0.0.3:5060"))).status,
-            403);
+  EXPECT_EQ(
+      auth->on_request(msg(answer(n, DigestAlg::MD5, "s3cret-pw", 5, "1001", true, "sip:10.0.0.2:5060")))
+          .verdict,
+      Verdict::accept);
+  EXPECT_EQ(
+      auth->on_request(msg(answer(n, DigestAlg::MD5, "s3cret-pw", 6, "1001", true, "sip:10.0.0.3:5060")))
+          .status,
+      403);
   // The same nonce still works with the right answer afterwards.
   EXPECT_EQ(auth->on_request(msg(answer(n, DigestAlg::MD5, "s3cret-pw", 7))).verdict, Verdict::accept);
 }
@@ -152,8 +161,10 @@ TEST_F(Fixture, ExpiredNonceIsStaleAndUnknownNonceChallenged) {
 
 TEST_F(Fixture, Rfc2617WithoutQopAcceptedOncePerNonce) {
   auto n = challenge_nonce();
-  EXPECT_EQ(auth->on_request(msg(answer(n, DigestAlg::MD5, "s3cret-pw", 0, "1001", false))).verdict, Verdict::accept);
-  EXPECT_EQ(auth->on_request(msg(answer(n, DigestAlg::MD5, "s3cret-pw", 0, "1001", false))).verdict, Verdict::replay);
+  EXPECT_EQ(auth->on_request(msg(answer(n, DigestAlg::MD5, "s3cret-pw", 0, "1001", false))).verdict,
+            Verdict::accept);
+  EXPECT_EQ(auth->on_request(msg(answer(n, DigestAlg::MD5, "s3cret-pw", 0, "1001", false))).verdict,
+            Verdict::replay);
 }
 
 TEST_F(Fixture, AlgorithmNotOfferedForbidden) {
@@ -201,8 +212,9 @@ TEST(InviteAuthConfig, FromLineUsesAuthIdWhenAsked) {
 }
 
 TEST(SipMessage, ParsesCompactFormsAndFolding) {
-  auto m = parse("INVITE sip:a@b SIP/2.0\r\nv: SIP/2.0/UDP x;branch=1\r\nf: <sip:x@y>;tag=1\r\nt: <sip:a@b>\r\n"
-                 "Subject: long\r\n  line\r\ni: id1\r\n\r\nbody");
+  auto m = parse(
+      "INVITE sip:a@b SIP/2.0\r\nv: SIP/2.0/UDP x;branch=1\r\nf: <sip:x@y>;tag=1\r\nt: <sip:a@b>\r\n"
+      "Subject: long\r\n  line\r\ni: id1\r\n\r\nbody");
   ASSERT_TRUE(m) << m.error().message();
   EXPECT_EQ(m->method, "INVITE");
   EXPECT_EQ(*m->header("Via"), "SIP/2.0/UDP x;branch=1");
