@@ -5,6 +5,8 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <time.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -56,15 +58,16 @@ struct PacScript::Impl {
   std::unique_ptr<duk_context, HeapDeleter> ctx;
   Resolver* resolver = nullptr;
   std::string my_ip;
-  int timeout_ms = 1000;
+  int cpu_ms = 1000;
 };
 
 namespace {
 
-// Runs fn in a forked child with a deadline: its output (first byte 'O' ok / 'E' error, then
-// text) comes back through a pipe. The child never returns into the caller's code.
-Result<std::string> run_bounded(const std::function<std::string()>& fn, int timeout_ms,
-                                const std::string& what) {
+// Runs fn in a forked child: its output (first byte 'O' ok / 'E' error, then text) comes back
+// through a pipe. The child may use cpu_ms of CPU time (a CPU-time timer sends SIGXCPU, so a
+// loaded machine does not cause false timeouts; RLIMIT_CPU backs it up) and, for a child blocked
+// in dnsResolve, 10 times that plus 5 s of wall-clock time. It never returns into the caller.
+Result<std::string> run_bounded(const std::function<std::string()>& fn, int cpu_ms, const std::string& what) {
   int fds[2];
   if (pipe2(fds, O_CLOEXEC) != 0) return sys_error(what + ": pipe");
   pid_t pid = fork();
@@ -75,6 +78,21 @@ Result<std::string> run_bounded(const std::function<std::string()>& fn, int time
   }
   if (pid == 0) {
     close(fds[0]);
+    rlimit nocore{0, 0};
+    setrlimit(RLIMIT_CORE, &nocore);
+    rlim_t secs = rlim_t(cpu_ms / 1000 + 1);
+    rlimit cpu{secs, secs + 1};
+    setrlimit(RLIMIT_CPU, &cpu);
+    sigevent ev{};
+    ev.sigev_notify = SIGEV_SIGNAL;
+    ev.sigev_signo = SIGXCPU;
+    timer_t t;
+    if (timer_create(CLOCK_PROCESS_CPUTIME_ID, &ev, &t) == 0) {
+      itimerspec its{};
+      its.it_value.tv_sec = cpu_ms / 1000;
+      its.it_value.tv_nsec = long(cpu_ms % 1000) * 1000000L;
+      timer_settime(t, 0, &its, nullptr);
+    }
     std::string out = fn();
     for (std::size_t off = 0; off < out.size();) {
       auto n = write(fds[1], out.data() + off, out.size() - off);
@@ -85,35 +103,35 @@ Result<std::string> run_bounded(const std::function<std::string()>& fn, int time
   }
   close(fds[1]);
   std::string out;
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
-  bool timed_out = false;
+  auto wall = std::chrono::milliseconds(10 * cpu_ms + 5000);
+  auto deadline = std::chrono::steady_clock::now() + wall;
+  bool wall_out = false;
   while (true) {
-    auto left =
-        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now())
-            .count();
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()).count();
     if (left <= 0) {
-      timed_out = true;
+      wall_out = true;
       break;
     }
     pollfd p{fds[0], POLLIN, 0};
     int r = poll(&p, 1, int(left));
     if (r < 0 && errno == EINTR) continue;
     if (r <= 0) {
-      timed_out = r == 0;
+      wall_out = r == 0;
       break;
     }
     char buf[4096];
     auto n = read(fds[0], buf, sizeof buf);
-    if (n <= 0) break;  // EOF: the child is done
+    if (n <= 0) break;  // EOF: the child is done (or was ended)
     out.append(buf, std::size_t(n));
   }
   close(fds[0]);
-  if (timed_out) kill(pid, SIGKILL);
+  if (wall_out) kill(pid, SIGKILL);
   int st = 0;
   while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {
   }
-  if (timed_out)
-    return make_error(Errc::timeout, what + ": no answer within " + std::to_string(timeout_ms) + " ms");
+  if (wall_out) return make_error(Errc::timeout, what + ": no answer within " + std::to_string(wall.count()) + " ms");
+  if (WIFSIGNALED(st) && (WTERMSIG(st) == SIGXCPU || WTERMSIG(st) == SIGKILL))
+    return make_error(Errc::timeout, what + ": used more than " + std::to_string(cpu_ms) + " ms of CPU");
   if (out.empty()) return make_error(Errc::system, what + ": evaluation died");
   if (out[0] == 'E') return make_error(Errc::parse, what + ": " + out.substr(1));
   return out.substr(1);
@@ -150,13 +168,13 @@ PacScript::PacScript(std::unique_ptr<Impl> i) : impl_(std::move(i)) {}
 PacScript::~PacScript() = default;
 
 Result<std::unique_ptr<PacScript>> PacScript::load(const std::string& source, Resolver& resolver,
-                                                   std::string my_ip, int timeout_ms) {
+                                                   std::string my_ip, int cpu_ms) {
   auto impl = std::make_unique<Impl>();
   impl->ctx.reset(duk_create_heap_default());
   if (!impl->ctx) return make_error(Errc::system, "PAC: duktape heap");
   impl->resolver = &resolver;
   impl->my_ip = my_ip.empty() ? "127.0.0.1" : std::move(my_ip);
-  impl->timeout_ms = timeout_ms;
+  impl->cpu_ms = cpu_ms < 10 ? 10 : cpu_ms;
   duk_context* ctx = impl->ctx.get();
   duk_push_global_stash(ctx);
   duk_push_pointer(ctx, impl.get());
@@ -182,7 +200,7 @@ Result<std::unique_ptr<PacScript>> PacScript::load(const std::string& source, Re
         if (duk_peval_lstring(ctx, source.data(), source.size()) != 0) return "E" + error_text(ctx);
         return std::string("O");
       },
-      timeout_ms, "PAC file");
+      impl->cpu_ms, "PAC file");
   if (!probe) return probe.error();
   if (duk_peval_lstring(ctx, source.data(), source.size()) != 0)
     return make_error(Errc::parse, "PAC file: " + error_text(ctx));
@@ -205,7 +223,7 @@ Result<std::string> PacScript::find_proxy(const std::string& url, const std::str
         if (!duk_is_string(ctx, -1)) return "Ereturned a non-string";
         return std::string("O") + duk_get_string(ctx, -1);
       },
-      impl_->timeout_ms, "PAC FindProxyForURL");
+      impl_->cpu_ms, "PAC FindProxyForURL");
 }
 
 std::vector<ProxyChoice> PacProxy::choose(const RuleUrl& target) const {

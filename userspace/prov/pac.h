@@ -1,13 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
 // Proxy auto-configuration: the PAC file (JavaScript) evaluated by duktape with the PAC helper
 // functions (isPlainHostName, dnsDomainIs, localHostOrDomainIs, isResolvable, isInNet,
-// dnsResolve, myIpAddress, dnsDomainLevels, shExpMatch, weekdayRange, timeRange, alert).
+// dnsResolve, myIpAddress, dnsDomainLevels, shExpMatch, weekdayRange, dateRange, timeRange (hour
+// forms), alert).
 // dnsResolve goes through the injected Resolver (A records). For https URLs the script sees
 // only "https://host/" (path and query stay private, as browsers do).
-// Bounded in time: duktape here is built without an execution timeout, so each FindProxyForURL
-// call runs in a forked child (copy of the compiled heap) that is killed past its deadline; the
-// parent's heap is never touched by the script after loading. Loading itself (top-level code)
-// runs in the same way before the parent compiles it.
+// Bounded: duktape here is built without an execution timeout, so each FindProxyForURL call
+// runs in a forked child (a copy of the compiled heap) limited to cpu_ms of CPU time (a CPU-time
+// timer, so a loaded machine does not cause false timeouts), with a wall-clock backstop. The file's
+// top-level code is run the same way once before the parent evaluates it.
 // Where the PAC file comes from (Proxy_Mode Auto): PAC_URL when WPAD is off; with WPAD, the
 // DHCP option 252 URL, then http://wpad.<domain>/wpad.dat for the domain and each parent with
 // at least two labels.
@@ -36,7 +37,7 @@ class PacScript {
   PacScript(const PacScript&) = delete;
   PacScript& operator=(const PacScript&) = delete;
   // FindProxyForURL(url, host) as a string; Errc::parse when it throws or returns a non-string,
-  // Errc::timeout when it does not return within the deadline.
+  // Errc::timeout when it uses more than its CPU allowance (or hangs past the backstop).
   Result<std::string> find_proxy(const std::string& url, const std::string& host);
 
   struct Impl;
