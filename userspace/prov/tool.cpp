@@ -5,6 +5,7 @@
 //          [--out FILE] [--upgrade] [--mac MAC] [--product PN] [--wpad-url URL] [--domain D]
 //   dhcp   --iface IF [--v6] [--config cfg.xml] [--timeout-ms N]
 //   pac    --pac FILE --url URL [--resolve host=ip,ip]… [--my-ip IP]
+#include <cstdlib>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -115,7 +116,12 @@ int dhcp_cmd(const Args& a) {
   std::vector<int> order = v6 ? c->prov.dhcpv6_options : c->prov.dhcp_options;
   std::vector<int> request = order;
   if (!v6) request.push_back(252);
-  auto r = dhcp_query(a.get("iface"), v6, request, std::stoi(a.get("timeout-ms")));
+  char* end = nullptr;
+  long ms = std::strtol(a.get("timeout-ms").c_str(), &end, 10);
+  if (!end || *end || ms <= 0 || ms > 600000)
+    return fail("dhcp", make_error(Errc::invalid_argument, "--timeout-ms: '" + a.get("timeout-ms") + "' is not 1-600000"));
+  if (!a.has("iface")) return fail("dhcp", make_error(Errc::invalid_argument, "--iface is required"));
+  auto r = dhcp_query(a.get("iface"), v6, request, int(ms));
   if (!r) return fail("dhcp", r.error());
   for (int o : order)
     if (auto u = source_from_option(*r, o)) std::cout << "option " << o << ": " << *u << "\n";

@@ -14,11 +14,12 @@ namespace {
 
 Bytes v4(std::initializer_list<std::pair<int, Bytes>> opts) {
   Bytes b(240, 0);
+  b.reserve(512);
   b[0] = 2;
   b[4] = 0x12, b[5] = 0x34, b[6] = 0x56, b[7] = 0x78;
   b[16] = 10, b[17] = 77, b[18] = 0, b[19] = 50;
   b[236] = 99, b[237] = 130, b[238] = 83, b[239] = 99;
-  b.insert(b.end(), {53, 1, 2});
+  for (std::uint8_t x : {53, 1, 2}) b.push_back(x);
   for (auto& [c, v] : opts) {
     b.push_back(std::uint8_t(c));
     b.push_back(std::uint8_t(v.size()));
