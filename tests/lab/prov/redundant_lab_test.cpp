@@ -27,6 +27,7 @@ struct Lab {
     d.write("nginx.conf", nginx_conf(d, {"127.0.0.3:8443 ssl"}, "prov"));
     sh_or_throw(ns.in("nft add table inet pspvr") + " && " +
                 ns.in("nft add chain inet pspvr in '{ type filter hook input priority 0; }'") + " && " +
+                ns.in("nft add rule inet pspvr in tcp dport 8443 tcp flags syn counter") + " && " +
                 ns.in("nft add rule inet pspvr in ip daddr 127.0.0.4 tcp dport 8443 drop"));
     nginx = std::make_unique<Peer>(ns.in("nginx -c " + d.file("nginx.conf") + " -p " + d.path.string()),
                                    d.file("nginx.out"));
@@ -34,6 +35,13 @@ struct Lab {
       throw std::runtime_error("nginx did not start: " + d.read("nginx-error.log"));
   }
 };
+
+// SYN packets to port 8443 seen in the namespace (the nftables counter).
+int syn_count(const LoopNs& ns) {
+  std::string out = ScratchDir::read_cmd(ns.in("nft list chain inet pspvr in"));
+  auto p = out.find("counter packets ");
+  return p == std::string::npos ? -1 : std::atoi(out.c_str() + p + 16);
+}
 
 DeviceInfo dev() {
   DeviceInfo d;
@@ -110,4 +118,27 @@ TEST(RedundantLab, ServerWithWrongCertificateAnswersAndFails) {
   auto r = f.fetch("https://prov.test:8443/cp8851.xml", "Profile_Rule");
   ASSERT_FALSE(r);
   EXPECT_NE(r.error().message().find("certificate"), std::string::npos) << r.error().message();
+}
+
+TEST(RedundantLab, RefusedDomainSendsNoPacketToAnyRecord) {
+  ASSERT_EQ(sh("command -v nginx >/dev/null"), 0) << "nginx (Debian nginx-light) not found in PATH";
+  Lab lab;
+  InNetns in(lab.ns.name());
+  StaticResolver res(HostTable{{"prov.test", {"127.0.0.2", "127.0.0.4", "127.0.0.3"}}});
+  FetchOptions o;
+  o.ca_file = lab.d.file("prov.crt");
+  o.connect_timeout_ms = 700;
+  Fetcher refused(DomainPolicy({"voiceip.com", "voiceipl.com"}), res, nullptr, nullptr, o);
+  int before = syn_count(lab.ns);  // the readiness probe's SYNs
+  ASSERT_GE(before, 1);
+  auto r = refused.fetch("https://prov.test:8443/cp8851.xml", "Profile_Rule");
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, Errc::auth);
+  EXPECT_EQ(res.lookups(), 0);
+  EXPECT_EQ(syn_count(lab.ns), before);
+  EXPECT_EQ(lab.d.read("access.log"), "");
+  // The counter does count: the same fetch allowed sends SYNs (one per record tried).
+  Fetcher allowed(DomainPolicy({"voiceip.com", "PROV.test"}), res, nullptr, nullptr, o);
+  ASSERT_TRUE(allowed.fetch("https://prov.test:8443/cp8851.xml", "Profile_Rule"));
+  EXPECT_GE(syn_count(lab.ns), before + 3);
 }
