@@ -19,7 +19,8 @@ dn = subprocess.Popen(f"ip netns exec pspvzs dnsmasq -k --conf-file=/dev/null --
                       f"--dhcp-option=160,https://prov.test/cfg --dhcp-option=159,http://10.77.0.8:8080 --dhcp-option=43,01:04:61:62:63:64 "
                       f"--dhcp-option=125,00:00:00:09:0c:01:0a:68:74:74:70:3a:2f:2f:61:63:73 --dhcp-option=252,http://10.77.0.1/wpad.dat "
                       f"--dhcp-option=option6:160,https://prov6.test/cfg "
-                      f"--dhcp-option=option6:17,00:00:00:09:00:01:00:10:fd:77:00:00:00:00:00:00:00:00:00:00:00:00:00:01", shell=True)
+                      f"--dhcp-option=option6:17,00:00:00:09:00:01:00:10:fd:77:00:00:00:00:00:00:00:00:00:00:00:00:00:01", shell=True,
+                      start_new_session=True)
 try:
     mac = bytes([2, 0x0e, 8, 0xab, 0xcd, 0xef])
     req = [66, 160, 159, 150, 60, 43, 125, 252]
@@ -51,5 +52,6 @@ for _ in range(16):
         open(os.path.join(out, tag), "wb").write((b"\x00" if ver == "4" else b"\x01") + r)
         print(tag, len(r))
 finally:
-    dn.terminate(); dn.wait()
+    os.killpg(dn.pid, 15); dn.wait()
+    subprocess.run(['rm', '-rf', tmp])
     for ns in ("pspvzc", "pspvzs"): subprocess.run(f"ip netns del {ns}", shell=True)
