@@ -20,7 +20,7 @@ const char* kInvite =
     "CSeq: 1 INVITE\r\n"
     "Content-Length: 0\r\n\r\n";
 
-struct Fixture : ::testing::Test {
+struct InviteAuth : ::testing::Test {
   std::chrono::steady_clock::time_point t{std::chrono::seconds(1000)};
   InviteAuthConfig cfg() {
     InviteAuthConfig c;
@@ -75,7 +75,7 @@ struct Fixture : ::testing::Test {
 
 }  // namespace
 
-TEST_F(Fixture, InitialInviteIsChallengedWithSha256ThenMd5) {
+TEST_F(InviteAuth, InitialInviteIsChallengedWithSha256ThenMd5) {
   auto d = auth->on_request(msg(kInvite));
   EXPECT_EQ(d.verdict, Verdict::challenge);
   ASSERT_EQ(d.status, 401);
@@ -95,7 +95,7 @@ TEST_F(Fixture, InitialInviteIsChallengedWithSha256ThenMd5) {
   EXPECT_NE(param(d.response, "nonce"), param(auth->on_request(msg(kInvite)).response, "nonce"));
 }
 
-TEST_F(Fixture, ValidMd5AndSha256Accepted) {
+TEST_F(InviteAuth, ValidMd5AndSha256Accepted) {
   for (auto a : {DigestAlg::MD5, DigestAlg::SHA256}) {
     auto n = challenge_nonce();
     auto d = auth->on_request(msg(answer(n, a, "s3cret-pw")));
@@ -104,7 +104,7 @@ TEST_F(Fixture, ValidMd5AndSha256Accepted) {
   }
 }
 
-TEST_F(Fixture, WrongPasswordUserOrUriForbidden) {
+TEST_F(InviteAuth, WrongPasswordUserOrUriForbidden) {
   auto n = challenge_nonce();
   auto d = auth->on_request(msg(answer(n, DigestAlg::MD5, "wrong")));
   EXPECT_EQ(d.verdict, Verdict::forbidden);
@@ -128,7 +128,7 @@ TEST_F(Fixture, WrongPasswordUserOrUriForbidden) {
   EXPECT_EQ(auth->on_request(msg(answer(n, DigestAlg::MD5, "s3cret-pw", 7))).verdict, Verdict::accept);
 }
 
-TEST_F(Fixture, ReplayedNonceCountRefused) {
+TEST_F(InviteAuth, ReplayedNonceCountRefused) {
   auto n = challenge_nonce();
   std::string first = answer(n, DigestAlg::SHA256, "s3cret-pw", 1);
   EXPECT_EQ(auth->on_request(msg(first)).verdict, Verdict::accept);
@@ -141,7 +141,7 @@ TEST_F(Fixture, ReplayedNonceCountRefused) {
   EXPECT_EQ(auth->on_request(msg(answer(n, DigestAlg::SHA256, "s3cret-pw", 1))).verdict, Verdict::replay);
 }
 
-TEST_F(Fixture, ExpiredNonceIsStaleAndUnknownNonceChallenged) {
+TEST_F(InviteAuth, ExpiredNonceIsStaleAndUnknownNonceChallenged) {
   auto n = challenge_nonce();
   t += std::chrono::seconds(31);
   auto d = auth->on_request(msg(answer(n, DigestAlg::MD5, "s3cret-pw")));
@@ -159,7 +159,7 @@ TEST_F(Fixture, ExpiredNonceIsStaleAndUnknownNonceChallenged) {
   EXPECT_EQ(auth->on_request(msg(answer(n, DigestAlg::MD5, "s3cret-pw", 5))).verdict, Verdict::challenge);
 }
 
-TEST_F(Fixture, Rfc2617WithoutQopAcceptedOncePerNonce) {
+TEST_F(InviteAuth, Rfc2617WithoutQopAcceptedOncePerNonce) {
   auto n = challenge_nonce();
   EXPECT_EQ(auth->on_request(msg(answer(n, DigestAlg::MD5, "s3cret-pw", 0, "1001", false))).verdict,
             Verdict::accept);
@@ -167,7 +167,7 @@ TEST_F(Fixture, Rfc2617WithoutQopAcceptedOncePerNonce) {
             Verdict::replay);
 }
 
-TEST_F(Fixture, AlgorithmNotOfferedForbidden) {
+TEST_F(InviteAuth, AlgorithmNotOfferedForbidden) {
   InviteAuthConfig c = cfg();
   c.offer = {DigestAlg::SHA256};
   InviteAuthenticator sha_only(c, [this] { return t; });
@@ -176,7 +176,7 @@ TEST_F(Fixture, AlgorithmNotOfferedForbidden) {
   EXPECT_EQ(sha_only.on_request(msg(answer(n, DigestAlg::SHA256, "s3cret-pw"))).verdict, Verdict::accept);
 }
 
-TEST_F(Fixture, WhatPassesUnchallenged) {
+TEST_F(InviteAuth, WhatPassesUnchallenged) {
   std::string in_dialog = kInvite;
   in_dialog.replace(in_dialog.find("To: <sip:1001@prov.test>"), 24, "To: <sip:1001@prov.test>;tag=xyz");
   EXPECT_EQ(auth->on_request(msg(in_dialog)).verdict, Verdict::accept);
@@ -190,7 +190,7 @@ TEST_F(Fixture, WhatPassesUnchallenged) {
   EXPECT_EQ(disabled.on_request(msg(kInvite)).verdict, Verdict::accept);
 }
 
-TEST_F(Fixture, MalformedCredentialsChallenged) {
+TEST_F(InviteAuth, MalformedCredentialsChallenged) {
   std::string s = kInvite;
   s.insert(s.find("Content-Length"), "Authorization: Digest username=\"1001\r\n");
   EXPECT_EQ(auth->on_request(msg(s)).verdict, Verdict::challenge);
