@@ -196,17 +196,31 @@ Result<LinkInfo> read_link(const std::string& ifname) {
   return li;
 }
 
+// An IPv4 route message to `dst`/`dst_len` in buf: header, rtmsg and RTA_DST. Routes we add
+// are static main-table unicast routes; `scope` is the one thing that differs between them.
+static nlmsghdr* route_msg(char* buf, std::uint16_t type, std::uint16_t flags, const in_addr& dst, std::uint8_t dst_len,
+                    std::uint8_t scope) {
+  nlmsghdr* nlh = mnl_nlmsg_put_header(buf);
+  nlh->nlmsg_type = type;
+  nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | flags;
+  auto* rtm = static_cast<rtmsg*>(mnl_nlmsg_put_extra_header(nlh, sizeof(rtmsg)));
+  rtm->rtm_family = AF_INET;
+  rtm->rtm_dst_len = dst_len;
+  if (type != RTM_GETROUTE) {
+    rtm->rtm_table = RT_TABLE_MAIN;
+    rtm->rtm_protocol = RTPROT_STATIC;
+    rtm->rtm_scope = scope;
+    if (type == RTM_NEWROUTE) rtm->rtm_type = RTN_UNICAST;
+  }
+  mnl_attr_put(nlh, RTA_DST, 4, &dst.s_addr);
+  return nlh;
+}
+
 Result<Path> lookup_route(const std::string& dst) {
   auto a = parse_v4(dst, "route lookup destination");
   if (!a) return a.error();
   char buf[MNL_SOCKET_BUFFER_SIZE];
-  nlmsghdr* nlh = mnl_nlmsg_put_header(buf);
-  nlh->nlmsg_type = RTM_GETROUTE;
-  nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
-  auto* rtm = static_cast<rtmsg*>(mnl_nlmsg_put_extra_header(nlh, sizeof(rtmsg)));
-  rtm->rtm_family = AF_INET;
-  rtm->rtm_dst_len = 32;
-  mnl_attr_put(nlh, RTA_DST, 4, &a->s_addr);
+  nlmsghdr* nlh = route_msg(buf, RTM_GETROUTE, 0, *a, 32, 0);
   Path p;
   if (auto s = transact(nlh, path_cb, &p, "route lookup for " + dst); !s) return s.error();
   if (p.oif == 0) return make_error(Errc::not_found, "no route to " + dst);
@@ -223,17 +237,8 @@ Status replace_host_route(const std::string& dst, const Path& via) {
     gw = *g;
   }
   char buf[MNL_SOCKET_BUFFER_SIZE];
-  nlmsghdr* nlh = mnl_nlmsg_put_header(buf);
-  nlh->nlmsg_type = RTM_NEWROUTE;
-  nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_REPLACE;
-  auto* rtm = static_cast<rtmsg*>(mnl_nlmsg_put_extra_header(nlh, sizeof(rtmsg)));
-  rtm->rtm_family = AF_INET;
-  rtm->rtm_dst_len = 32;
-  rtm->rtm_table = RT_TABLE_MAIN;
-  rtm->rtm_protocol = RTPROT_STATIC;
-  rtm->rtm_scope = via.gateway.empty() ? RT_SCOPE_LINK : RT_SCOPE_UNIVERSE;
-  rtm->rtm_type = RTN_UNICAST;
-  mnl_attr_put(nlh, RTA_DST, 4, &a->s_addr);
+  nlmsghdr* nlh = route_msg(buf, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_REPLACE, *a, 32,
+                            via.gateway.empty() ? RT_SCOPE_LINK : RT_SCOPE_UNIVERSE);
   if (!via.gateway.empty()) mnl_attr_put(nlh, RTA_GATEWAY, 4, &gw.s_addr);
   mnl_attr_put_u32(nlh, RTA_OIF, via.oif);
   return transact(nlh, nullptr, nullptr, "host route " + dst);
@@ -243,16 +248,7 @@ Status delete_host_route(const std::string& dst) {
   auto a = parse_v4(dst, "host route destination");
   if (!a) return a.error();
   char buf[MNL_SOCKET_BUFFER_SIZE];
-  nlmsghdr* nlh = mnl_nlmsg_put_header(buf);
-  nlh->nlmsg_type = RTM_DELROUTE;
-  nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
-  auto* rtm = static_cast<rtmsg*>(mnl_nlmsg_put_extra_header(nlh, sizeof(rtmsg)));
-  rtm->rtm_family = AF_INET;
-  rtm->rtm_dst_len = 32;
-  rtm->rtm_table = RT_TABLE_MAIN;
-  rtm->rtm_protocol = RTPROT_STATIC;
-  rtm->rtm_scope = RT_SCOPE_NOWHERE;
-  mnl_attr_put(nlh, RTA_DST, 4, &a->s_addr);
+  nlmsghdr* nlh = route_msg(buf, RTM_DELROUTE, 0, *a, 32, RT_SCOPE_NOWHERE);
   return transact(nlh, nullptr, nullptr, "delete host route " + dst);
 }
 
@@ -294,17 +290,7 @@ Status replace_route(std::uint32_t ifindex, const Route& r) {
   std::uint32_t m = r.prefixlen == 0 ? 0 : ~std::uint32_t(0) << (32 - r.prefixlen);
   a->s_addr &= htonl(m);
   char buf[MNL_SOCKET_BUFFER_SIZE];
-  nlmsghdr* nlh = mnl_nlmsg_put_header(buf);
-  nlh->nlmsg_type = RTM_NEWROUTE;
-  nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_REPLACE;
-  auto* rtm = static_cast<rtmsg*>(mnl_nlmsg_put_extra_header(nlh, sizeof(rtmsg)));
-  rtm->rtm_family = AF_INET;
-  rtm->rtm_dst_len = r.prefixlen;
-  rtm->rtm_table = RT_TABLE_MAIN;
-  rtm->rtm_protocol = RTPROT_STATIC;
-  rtm->rtm_scope = RT_SCOPE_LINK;
-  rtm->rtm_type = RTN_UNICAST;
-  mnl_attr_put(nlh, RTA_DST, 4, &a->s_addr);
+  nlmsghdr* nlh = route_msg(buf, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_REPLACE, *a, r.prefixlen, RT_SCOPE_LINK);
   mnl_attr_put_u32(nlh, RTA_OIF, ifindex);
   return transact(nlh, nullptr, nullptr, "route " + r.dst + "/" + std::to_string(r.prefixlen));
 }
