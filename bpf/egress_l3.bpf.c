@@ -1,0 +1,12 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR Apache-2.0) */
+/* egress_l3.bpf.c — TC hook on an L3 device (the VPN's tun): packets start at the IP header.
+ * Same maps, same policy as egress.bpf.c. */
+#include "lib/hooks.h"
+
+SEC("tc")
+int ps_egress_l3(struct __sk_buff *skb)
+{
+	return ps_tc_hook(skb, 1);
+}
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";

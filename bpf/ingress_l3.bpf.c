@@ -1,0 +1,12 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR Apache-2.0) */
+/* ingress_l3.bpf.c — XDP hook (generic) on an L3 device (the VPN's tun): packets start at the
+ * IP header. Same maps, same policy as ingress.bpf.c. */
+#include "lib/hooks.h"
+
+SEC("xdp")
+int ps_ingress_l3(struct xdp_md *ctx)
+{
+	return ps_xdp_hook(ctx, 1);
+}
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
