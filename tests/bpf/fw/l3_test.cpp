@@ -10,6 +10,8 @@
 namespace phonesec::test {
 namespace {
 
+constexpr std::uint8_t kSyn = 0x02, kAck = 0x10;
+
 // The IP packet of an Ethernet frame built by Build, without the Ethernet header and padding.
 Frame bare(Build b) {
   Frame f = b.l3_only();
@@ -51,9 +53,9 @@ TEST_F(FwL3, OpenAndClosedPortsIPv4) {
          "UDP to the RTP range");
   expect(in3(bare(Build().eth().ipv4(R4, L4, IPPROTO_UDP).udp(5060, 9999))), false, PS_R_DROP_UDP_PORT,
          "UDP to closed 9999");
-  expect(in3(bare(Build().eth().ipv4(R4, L4, IPPROTO_TCP).tcp(40000, 80, PS_TCP_SYN))), true, PS_R_PASS_TCP_PORT,
+  expect(in3(bare(Build().eth().ipv4(R4, L4, IPPROTO_TCP).tcp(40000, 80, kSyn))), true, PS_R_PASS_TCP_PORT,
          "TCP to the web server 80");
-  expect(in3(bare(Build().eth().ipv4(R4, L4, IPPROTO_TCP).tcp(40000, 22, PS_TCP_SYN))), false, PS_R_DROP_TCP_PORT,
+  expect(in3(bare(Build().eth().ipv4(R4, L4, IPPROTO_TCP).tcp(40000, 22, kSyn))), false, PS_R_DROP_TCP_PORT,
          "TCP to closed 22");
   expect(in3(bare(Build().eth().ipv4(R4, L4, IPPROTO_ICMP).icmp(8, 0))), true, PS_R_PASS_ECHO_REQ, "ping");
   // IPv4 options: the header length comes from the IHL, as on Ethernet.
@@ -65,9 +67,9 @@ TEST_F(FwL3, OpenAndClosedPortsIPv6) {
   expect(in3(bare(Build().eth().ipv6(R6, L6, IPPROTO_UDP).udp(5060, 5060))), true, PS_R_PASS_UDP_PORT, "UDP to 5060");
   expect(in3(bare(Build().eth().ipv6(R6, L6, IPPROTO_UDP).udp(5060, 9999))), false, PS_R_DROP_UDP_PORT,
          "UDP to closed 9999");
-  expect(in3(bare(Build().eth().ipv6(R6, L6, IPPROTO_TCP).tcp(40000, 80, PS_TCP_SYN))), true, PS_R_PASS_TCP_PORT,
+  expect(in3(bare(Build().eth().ipv6(R6, L6, IPPROTO_TCP).tcp(40000, 80, kSyn))), true, PS_R_PASS_TCP_PORT,
          "TCP to 80");
-  expect(in3(bare(Build().eth().ipv6(R6, L6, IPPROTO_TCP).tcp(40000, 23, PS_TCP_SYN))), false, PS_R_DROP_TCP_PORT,
+  expect(in3(bare(Build().eth().ipv6(R6, L6, IPPROTO_TCP).tcp(40000, 23, kSyn))), false, PS_R_DROP_TCP_PORT,
          "TCP to closed 23");
   // An extension chain is walked as on Ethernet.
   expect(in3(bare(Build().eth().ipv6(R6, L6, 0).ext6(0, IPPROTO_UDP).udp(5060, 9999))), false, PS_R_DROP_UDP_PORT,
@@ -78,11 +80,11 @@ TEST_F(FwL3, OpenAndClosedPortsIPv6) {
 
 TEST_F(FwL3, RepliesToFlowsTheTunnelOpened) {
   // Outbound through the L3 egress program creates the entry; the reply passes inbound.
-  expect(out3(bare(Build().eth().ipv4(L4, R4, IPPROTO_TCP).tcp(41000, 443, PS_TCP_SYN))), true, PS_R_PASS_OUTBOUND,
+  expect(out3(bare(Build().eth().ipv4(L4, R4, IPPROTO_TCP).tcp(41000, 443, kSyn))), true, PS_R_PASS_OUTBOUND,
          "SYN out");
-  expect(in3(bare(Build().eth().ipv4(R4, L4, IPPROTO_TCP).tcp(443, 41000, PS_TCP_SYN | PS_TCP_ACK))), true, PS_R_PASS_CT,
+  expect(in3(bare(Build().eth().ipv4(R4, L4, IPPROTO_TCP).tcp(443, 41000, kSyn | kAck))), true, PS_R_PASS_CT,
          "SYN-ACK in");
-  expect(in3(bare(Build().eth().ipv4(R4, L4, IPPROTO_TCP).tcp(444, 41000, PS_TCP_SYN | PS_TCP_ACK))), false,
+  expect(in3(bare(Build().eth().ipv4(R4, L4, IPPROTO_TCP).tcp(444, 41000, kSyn | kAck))), false,
          PS_R_DROP_TCP_PORT, "another remote port is no reply");
   expect(out3(bare(Build().eth().ipv6(L6, R6, IPPROTO_UDP).udp(41001, 53))), true, PS_R_PASS_OUTBOUND, "DNS query out");
   expect(in3(bare(Build().eth().ipv6(R6, L6, IPPROTO_UDP).udp(53, 41001))), true, PS_R_PASS_CT, "DNS answer in");
