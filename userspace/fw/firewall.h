@@ -59,8 +59,10 @@ class Firewall {
   // XDP on ingress (native, falling back to generic), TC on egress (tcx, falling back to
   // clsact). Re-attaching an interface already attached (pinned links from an earlier run)
   // swaps the program in place. The variant follows the link type (fw/link_kind.h): an L3
-  // device (tun) gets the L3 programs, always in generic XDP (a tun device in TUN mode never
-  // runs a native XDP program), their links pinned as <if>_xdp_l3 / <if>_tcx_l3.
+  // device (tun) gets the L3 programs, always in generic XDP (tun runs native XDP only in TAP
+  // mode; 6.18 refuses it on TUN devices), their links pinned as <if>_xdp_l3 / <if>_tcx_l3.
+  // A pinned link no longer on the interface (a tun recreated under the same name) is
+  // replaced, not updated.
   Result<AttachInfo> attach(const std::string& ifname, XdpMode mode = XdpMode::native_or_generic,
                             TcMode tc = TcMode::tcx_or_clsact);
   Status detach(const std::string& ifname);

@@ -9,10 +9,14 @@
 #include <gtest/gtest.h>
 #include <linux/if_tun.h>
 #include <net/if.h>
+#include <signal.h>
 #include <sys/ioctl.h>
 
+#include <array>
+#include <chrono>
 #include <cstring>
 #include <filesystem>
+#include <thread>
 
 #include "fw/mapset.h"
 #include "fw_harness.h"
@@ -24,7 +28,20 @@ namespace {
 constexpr const char* kNs = "psl3ns";
 constexpr const char* kTun = "psl3tun0";
 constexpr const char* kPin = "/sys/fs/bpf/psl3";
+const std::string kDaemon = std::string(PS_BINARY_DIR) + "/userspace/daemon/phonesecd";
+const std::string kCli = std::string(PS_BINARY_DIR) + "/userspace/cli/phonesec";
 const std::string kPhone4 = "10.78.0.2", kFar4 = "10.78.0.1", kPhone6 = "fd78::2", kFar6 = "fd78::1";
+
+std::string capture(const std::string& cmd) {
+  std::string out;
+  FILE* p = popen((cmd + " 2>&1").c_str(), "r");
+  if (!p) return out;
+  std::array<char, 4096> b;
+  std::size_t n;
+  while ((n = fread(b.data(), 1, b.size(), p)) > 0) out.append(b.data(), n);
+  pclose(p);
+  return out;
+}
 
 std::uint16_t csum_fold(std::uint32_t s) {
   while (s >> 16) s = (s & 0xffff) + (s >> 16);
@@ -225,6 +242,38 @@ TEST_F(FwTun, WithoutTheFirewallTheClosedPortIsReached) {
   int closed = bound_udp(false, 9999);
   EXPECT_TRUE(delivered(closed, udp_packet(false, 3000, 9999)));
   close(closed);
+}
+
+TEST_F(FwTun, DaemonAttachesTheL3VariantAndStatusSaysSo) {
+  ASSERT_TRUE(fw_->detach(kTun));  // one XDP program per mode: the daemon's takes the place
+  const std::string pin = "/sys/fs/bpf/psl3d", dir = "/tmp/psl3d-" + std::to_string(getpid());
+  sh(kCli + " unload --pin-dir " + pin + " >/dev/null 2>&1");
+  std::filesystem::create_directories(dir);
+  pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {  // this thread is in psl3ns: so is the daemon
+    FILE* e = std::freopen((dir + "/daemon.log").c_str(), "w", stderr);
+    (void)e;
+    execl(kDaemon.c_str(), kDaemon.c_str(), "--iface", kTun, "--pin-dir", pin.c_str(), "--run-dir", (dir + "/run").c_str(),
+          (char*)nullptr);
+    _exit(127);
+  }
+  for (int i = 0; i < 200 && !std::filesystem::exists(dir + "/run/status.json"); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  std::string st = capture(kCli + " status --json --pin-dir " + pin + " --run-dir " + dir +
+                           "/run | python3 -c 'import json,sys\no=json.load(sys.stdin)\n"
+                           "for i in o[\"daemon_status\"][\"interfaces\"]: print(i[\"name\"], i[\"xdp\"], i[\"variant\"])'");
+  // The daemon's programs filter the tunnel: closed port dropped.
+  int closed = bound_udp(false, 9999);
+  bool reached = delivered(closed, udp_packet(false, 3000, 9999));
+  close(closed);
+  kill(pid, SIGTERM);
+  waitpid(pid, nullptr, 0);
+  std::string log = capture("cat " + dir + "/daemon.log");
+  sh(kCli + " unload --pin-dir " + pin + " >/dev/null 2>&1");
+  std::filesystem::remove_all(dir);
+  EXPECT_EQ(st, std::string(kTun) + " generic l3\n") << log;
+  EXPECT_FALSE(reached) << "closed port reached with the daemon's filter on the tun";
 }
 
 }  // namespace
