@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <sys/statfs.h>
 
+#include <algorithm>
 #include <filesystem>
 
 #include "common/log.h"
@@ -305,6 +306,17 @@ std::vector<std::string> Firewall::attached() const {
   for (auto& e : fs::directory_iterator(opts_.pin_dir + "/links", ec)) {
     if (auto n = pinned_xdp_ifname(e.path().filename().string()); !n.empty()) out.push_back(n);
   }
+  return out;
+}
+
+std::vector<PinnedAttachment> pinned_attachments(const std::string& pin_dir) {
+  std::vector<PinnedAttachment> out;
+  std::error_code ec;
+  for (auto& e : fs::directory_iterator(pin_dir + "/links", ec)) {
+    std::string f = e.path().filename().string();
+    if (auto n = pinned_xdp_ifname(f); !n.empty()) out.push_back({n, f.ends_with("_xdp_l3") ? "l3" : "ethernet"});
+  }
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.ifname < b.ifname; });
   return out;
 }
 

@@ -82,6 +82,14 @@ class Firewall {
   bool adopted_ = false;
 };
 
+// Interfaces with pinned XDP links under pin_dir and the variant on each ("ethernet" / "l3"):
+// what `phonesec status` shows, whichever process attached them (phonesecd, phonesec-vpn).
+struct PinnedAttachment {
+  std::string ifname;
+  std::string variant;
+};
+std::vector<PinnedAttachment> pinned_attachments(const std::string& pin_dir);
+
 // Removes everything phonesec pinned (links first, which detaches them, then maps), and the
 // clsact egress filter on each interface that had a pinned XDP link (in this network namespace).
 Status unpin_all(const std::string& pin_dir);

@@ -513,5 +513,75 @@ TEST_F(VpnLab, CommandLineClientFromTheProfile) {
   EXPECT_EQ(err.find(OcservLab::alice().password), std::string::npos);
 }
 
+// phonesec-vpn --firewall: the daemon's pinned maps (here pinned by this test, as phonesecd
+// does) are adopted and the tunnel gets the L3 programs on them: the daemon's policy.
+TEST_F(VpnLab, CommandLineClientPutsThePinnedFirewallOnTheTunnel) {
+  const std::string bin = std::string(PS_BINARY_DIR) + "/userspace/vpn/phonesec-vpn";
+  const std::string cli = std::string(PS_BINARY_DIR) + "/userspace/cli/phonesec";
+  const std::string pin = "/sys/fs/bpf/psvpn-fw", dir = g_lab->dir() + "/clifw";
+  (void)fw::unpin_all(pin);
+  std::filesystem::create_directories(dir);
+  fw::FirewallOptions fo;
+  fo.pin_dir = pin;
+  auto daemon_fw = fw::Firewall::load(fo);
+  ASSERT_TRUE(daemon_fw) << daemon_fw.error().message();
+  auto cfg = config::factory();
+  cfg.firewall_enabled = true;
+  cfg.firewall = {};
+  auto compiled = fw::compile(cfg, 0);
+  ASSERT_TRUE(fw::install_policy(daemon_fw.value()->maps(), *compiled.image));
+  {
+    std::ofstream f(dir + "/cfg.xml");
+    f << "<flat-profile>\n"
+         "  <VPN_Server ua=\"na\">10.98.0.1</VPN_Server>\n"
+         "  <VPN_User_Name ua=\"na\">alice</VPN_User_Name>\n"
+         "  <VPN_Password ua=\"na\">" << OcservLab::alice().password << "</VPN_Password>\n"
+         "  <VPN_Tunnel_Group ua=\"na\">voice</VPN_Tunnel_Group>\n"
+         "  <Connect_on_Bootup ua=\"na\">Yes</Connect_on_Bootup>\n"
+         "</flat-profile>\n";
+  }
+  pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    FILE* e = std::freopen((dir + "/stderr.log").c_str(), "w", stderr);
+    (void)e;
+    execl(bin.c_str(), bin.c_str(), "run", "--config", (dir + "/cfg.xml").c_str(), "--ca", g_lab->ca_file().c_str(),
+          "--run-dir", dir.c_str(), "--firewall", pin.c_str(), (char*)nullptr);
+    _exit(127);
+  }
+  const std::string link_pin = pin + "/links/psvpn0_xdp_l3";
+  bool up = false;
+  for (int i = 0; i < 100 && !(up = std::filesystem::exists(link_pin)); ++i) std::this_thread::sleep_for(100ms);
+  EXPECT_TRUE(up) << read_file(dir + "/stderr.log");
+  EXPECT_NE(capture(g_lab->in_client("ip link show dev psvpn0")).find("xdpgeneric"), std::string::npos);
+  EXPECT_NE(capture(cli + " status --json --pin-dir " + pin + " --run-dir " + dir)
+                .find("\"attached\":[{\"name\":\"psvpn0\",\"variant\":\"l3\"}]"),
+            std::string::npos);
+  ping_through(2);  // replies to the phone's pings pass
+  auto drops = [&] {
+    auto s = fw::read_stats(daemon_fw.value()->maps());
+    return s ? s.value()[PS_DIR_IN * PS_R_MAX + PS_R_DROP_UDP_PORT].packets : 0;
+  };
+  std::string addr;
+  for (int i = 0; i < 50 && addr.empty(); ++i) {
+    auto j = read_file(dir + "/vpn.json");
+    auto p = j.find("\"address\":\"");
+    if (p != std::string::npos) addr = j.substr(p + 11, j.find('"', p + 11) - p - 11);
+    if (addr.empty()) std::this_thread::sleep_for(100ms);
+  }
+  ASSERT_FALSE(addr.empty()) << read_file(dir + "/vpn.json");
+  const auto before = drops();
+  EXPECT_EQ(sh(g_lab->in_server("bash -c 'echo probe >/dev/udp/" + addr + "/9999'")), 0);
+  for (int i = 0; i < 20 && drops() == before; ++i) std::this_thread::sleep_for(50ms);
+  EXPECT_EQ(drops(), before + 1) << "closed port across the tunnel not dropped by the pinned maps' policy";
+  kill(pid, SIGTERM);
+  int st = 0;
+  ASSERT_EQ(waitpid(pid, &st, 0), pid);
+  EXPECT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 0) << st;
+  EXPECT_FALSE(std::filesystem::exists(link_pin)) << "tunnel down: its links are unpinned";
+  daemon_fw.value().reset();
+  (void)fw::unpin_all(pin);
+}
+
 }  // namespace
 }  // namespace phonesec::test
