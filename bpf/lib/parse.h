@@ -92,10 +92,20 @@ struct ps_pkt {
  * explodes past the verifier's 1M-instruction budget. Costs one subtract and one mask.
  */
 #define PS_MAX_HDR_OFF 1023
+/*
+ * The deepest header start parsed. The L3 objects (ingress_l3.bpf.c, egress_l3.bpf.c define
+ * PS_L3_OBJECT) have no 14-byte Ethernet header before the IP header: their bound is 14 less,
+ * so a packet on the tunnel gets the verdict the same packet gets in an untagged Ethernet frame.
+ */
+#ifdef PS_L3_OBJECT
+#define PS_HDR_LIMIT (PS_MAX_HDR_OFF - 14)
+#else
+#define PS_HDR_LIMIT PS_MAX_HDR_OFF
+#endif
 static __always_inline void *ps_reanchor(void *data, void *cur)
 {
 	__u64 off = (__u64)cur - (__u64)data;
-	if (off > PS_MAX_HDR_OFF)
+	if (off > PS_HDR_LIMIT)
 		return NULL; /* headers this deep are not parsed: callers fail closed */
 	return data + (off & PS_MAX_HDR_OFF);
 }
