@@ -87,18 +87,8 @@ class FwTun : public ::testing::Test {
     ASSERT_GE(ns, 0);
     ASSERT_EQ(setns(ns, CLONE_NEWNET), 0);  // this thread = the phone
     close(ns);
-    tun_ = open("/dev/net/tun", O_RDWR | O_CLOEXEC | O_NONBLOCK);
-    ASSERT_GE(tun_, 0) << "open /dev/net/tun: " << std::strerror(errno);
-    ifreq ifr{};
-    ifr.ifr_flags = IFF_TUN | IFF_NO_PI;
-    std::strncpy(ifr.ifr_name, kTun, IFNAMSIZ - 1);
-    ASSERT_EQ(ioctl(tun_, TUNSETIFF, &ifr), 0) << std::strerror(errno);
-    const std::string in = "ip netns exec " + std::string(kNs) + " ";
-    sh_or_throw(in + "ip link set lo up");
-    sh_or_throw(in + "ip link set " + kTun + " up");
-    sh_or_throw(in + "ip addr add " + kPhone4 + "/24 dev " + kTun);
-    sh_or_throw(in + "ip addr add " + kPhone6 + "/64 dev " + kTun + " nodad");
-    sh_or_throw(in + "sysctl -qw net.ipv4.conf.all.rp_filter=0 net.ipv4.conf." + kTun + ".rp_filter=0");
+    sh_or_throw("ip netns exec " + std::string(kNs) + " ip link set lo up");
+    make_tun();
 
     fw::FirewallOptions fo;
     fo.pin_dir = kPin;
@@ -123,6 +113,20 @@ class FwTun : public ::testing::Test {
     sh("ip netns del " + std::string(kNs) + " 2>/dev/null");
   }
 
+  // The tunnel's device (the fd's lifetime is the device's), addressed and up.
+  void make_tun() {
+    tun_ = open("/dev/net/tun", O_RDWR | O_CLOEXEC | O_NONBLOCK);
+    if (tun_ < 0) throw std::runtime_error(std::string("open /dev/net/tun: ") + std::strerror(errno));
+    ifreq ifr{};
+    ifr.ifr_flags = IFF_TUN | IFF_NO_PI;
+    std::strncpy(ifr.ifr_name, kTun, IFNAMSIZ - 1);
+    if (ioctl(tun_, TUNSETIFF, &ifr) != 0) throw std::runtime_error(std::string("TUNSETIFF: ") + std::strerror(errno));
+    const std::string in = "ip netns exec " + std::string(kNs) + " ";
+    sh_or_throw(in + "ip link set " + kTun + " up");
+    sh_or_throw(in + "ip addr add " + kPhone4 + "/24 dev " + kTun);
+    sh_or_throw(in + "ip addr add " + kPhone6 + "/64 dev " + kTun + " nodad");
+    sh_or_throw(in + "sysctl -qw net.ipv4.conf.all.rp_filter=0 net.ipv4.conf." + kTun + ".rp_filter=0");
+  }
   // A UDP socket on the phone bound to port.
   static int bound_udp(bool v6, std::uint16_t port) {
     int s = socket(v6 ? AF_INET6 : AF_INET, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
@@ -233,6 +237,23 @@ TEST_F(FwTun, FlowOpenedByThePhoneGetsItsReplies) {
     EXPECT_FALSE(delivered(s, udp_packet(v6, 5001, port))) << "datagram from another port delivered";
     close(s);
   }
+}
+
+TEST_F(FwTun, ATunRecreatedUnderTheSameNameGetsNewLinks) {
+  // The VPN reconnects: the device goes, one of the same name comes. The pinned links of the
+  // old one are not "adopted" (they would filter nothing): new ones are made.
+  close(tun_);
+  tun_ = -1;
+  for (int i = 0; i < 100 && if_nametoindex(kTun) != 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  ASSERT_EQ(if_nametoindex(kTun), 0u);
+  make_tun();
+  auto a = fw_->attach(kTun);
+  ASSERT_TRUE(a) << a.error().message();
+  EXPECT_EQ(a->xdp_mode, "generic");
+  EXPECT_NE(a->tc_mode, "adopted");
+  int closed = bound_udp(false, 9999);
+  EXPECT_FALSE(delivered(closed, udp_packet(false, 3000, 9999))) << "closed port reached on the new device";
+  close(closed);
 }
 
 TEST_F(FwTun, WithoutTheFirewallTheClosedPortIsReached) {
