@@ -11,6 +11,7 @@
 #include <bpf/bpf.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <iomanip>
 #include <sstream>
@@ -43,7 +44,9 @@ Frame l3_twin(const Frame& f) {
     if (f.size() < off + 14) return {};
     const unsigned v = f[off] >> 4;
     if (!((et == 0x0800 && v == 4) || (et == 0x86dd && v == 6))) return {};
-    return Frame(f.begin() + long(off), f.end());
+    Frame bare(f.size() - off);
+    std::copy(f.begin() + long(off), f.end(), bare.begin());
+    return bare;
   }
   return {};
 }
@@ -102,10 +105,11 @@ TEST(FwL3Equivalence, SameVerdictsAsTheEthernetPrograms) {
       GenFrame g = gen.next(cfg);
       Frame bare = l3_twin(g.frame);
       if (bare.empty()) continue;
-      Frame untagged(g.frame.begin(), g.frame.begin() + 12);
-      untagged.push_back((bare[0] >> 4) == 4 ? 0x08 : 0x86);
-      untagged.push_back((bare[0] >> 4) == 4 ? 0x00 : 0xdd);
-      untagged.insert(untagged.end(), bare.begin(), bare.end());
+      Frame untagged(14 + bare.size());
+      std::copy(g.frame.begin(), g.frame.begin() + 12, untagged.begin());
+      untagged[12] = (bare[0] >> 4) == 4 ? 0x08 : 0x86;
+      untagged[13] = (bare[0] >> 4) == 4 ? 0x00 : 0xdd;
+      std::copy(bare.begin(), bare.end(), untagged.begin() + 14);
       auto a = eth.run(untagged, g.out, false);
       auto b = l3.run(bare, g.out, true);
       ++compared;
