@@ -32,10 +32,11 @@ static __always_inline int ps_outbound_unreach(const struct ps_policy *pol, cons
 	return PS_R_DROP_UNREACH;
 }
 
-static __always_inline int ps_outbound(void *data, void *data_end)
+/* l3: the frame starts at the IP header (tun); a constant, so each program keeps one parser. */
+static __always_inline int ps_outbound(void *data, void *data_end, const int l3)
 {
 	struct ps_pkt p = {};
-	int r = ps_parse(data, data_end, &p);
+	int r = ps_parse_at(data, data_end, &p, l3);
 
 	if (r == PS_R_PASS_NON_IP)
 		return r;

@@ -5,7 +5,8 @@
  * Contract: ps_parse() fills a struct ps_pkt from [data, data_end) and returns PS_R_NONE when
  * the frame is IP and its headers are whole, PS_R_PASS_NON_IP for non-IP frames, or a drop
  * reason (PS_R_DROP_MALFORMED, PS_R_DROP_EXTHDR) when the headers cannot be trusted. It never
- * reads past data_end. Non-first fragments carry no L4 header: for them only the L3 fields and
+ * reads past data_end. ps_parse_l3() is its twin for L3 devices (tun), where the packet starts at
+ * the IP header and there is no non-IP. Non-first fragments carry no L4 header: for them only the L3 fields and
  * the fragment identity are set (pkt->l4 is NULL).
  *
  * Fooling attempts it handles: up to two VLAN tags (802.1Q, 802.1ad; a third is malformed),
@@ -91,10 +92,20 @@ struct ps_pkt {
  * explodes past the verifier's 1M-instruction budget. Costs one subtract and one mask.
  */
 #define PS_MAX_HDR_OFF 1023
+/*
+ * The deepest header start parsed. The L3 objects (ingress_l3.bpf.c, egress_l3.bpf.c define
+ * PS_L3_OBJECT) have no 14-byte Ethernet header before the IP header: their bound is 14 less,
+ * so a packet on the tunnel gets the verdict the same packet gets in an untagged Ethernet frame.
+ */
+#ifdef PS_L3_OBJECT
+#define PS_HDR_LIMIT (PS_MAX_HDR_OFF - 14)
+#else
+#define PS_HDR_LIMIT PS_MAX_HDR_OFF
+#endif
 static __always_inline void *ps_reanchor(void *data, void *cur)
 {
 	__u64 off = (__u64)cur - (__u64)data;
-	if (off > PS_MAX_HDR_OFF)
+	if (off > PS_HDR_LIMIT)
 		return NULL; /* headers this deep are not parsed: callers fail closed */
 	return data + (off & PS_MAX_HDR_OFF);
 }
@@ -210,33 +221,9 @@ static __always_inline int ps_parse_l4(struct ps_pkt *p, void *data, void *cur, 
 	}
 }
 
-static __always_inline int ps_parse(void *data, void *data_end, struct ps_pkt *p)
+/* The IP header at cur, of the EtherType proto (network order): PS_R_PASS_NON_IP if neither. */
+static __always_inline int ps_parse_ip(void *data, void *cur, void *data_end, __u16 proto, struct ps_pkt *p)
 {
-	struct ethhdr *eth = data;
-	void *cur;
-	__u16 proto;
-
-	if ((void *)(eth + 1) > data_end)
-		return PS_R_DROP_MALFORMED;
-	proto = eth->h_proto;
-	cur = eth + 1;
-
-#pragma unroll
-	for (int i = 0; i < 2; i++) {
-		if (proto != bpf_htons(ETH_P_8021Q) && proto != bpf_htons(ETH_P_8021AD) &&
-		    proto != bpf_htons(PS_ETH_P_QINQ1))
-			break;
-		struct vlan { __be16 tci; __be16 proto; } *v = cur;
-		if ((void *)(v + 1) > data_end)
-			return PS_R_DROP_MALFORMED;
-		proto = v->proto;
-		cur = v + 1;
-	}
-	/* A third tag: no phone interface stacks VLANs that deep; fail closed rather than let
-	 * what is inside pass as "not IP". */
-	if (proto == bpf_htons(ETH_P_8021Q) || proto == bpf_htons(ETH_P_8021AD) || proto == bpf_htons(PS_ETH_P_QINQ1))
-		return PS_R_DROP_MALFORMED;
-
 	if (proto == bpf_htons(ETH_P_IP)) {
 		struct iphdr *ip = cur;
 		if ((void *)(ip + 1) > data_end)
@@ -283,6 +270,67 @@ static __always_inline int ps_parse(void *data, void *data_end, struct ps_pkt *p
 		return ps_parse_l4(p, data, cur, data_end);
 	}
 	return PS_R_PASS_NON_IP;
+}
+
+static __always_inline int ps_parse(void *data, void *data_end, struct ps_pkt *p)
+{
+	struct ethhdr *eth = data;
+	void *cur;
+	__u16 proto;
+
+	if ((void *)(eth + 1) > data_end)
+		return PS_R_DROP_MALFORMED;
+	proto = eth->h_proto;
+	cur = eth + 1;
+
+#pragma unroll
+	for (int i = 0; i < 2; i++) {
+		if (proto != bpf_htons(ETH_P_8021Q) && proto != bpf_htons(ETH_P_8021AD) &&
+		    proto != bpf_htons(PS_ETH_P_QINQ1))
+			break;
+		struct vlan { __be16 tci; __be16 proto; } *v = cur;
+		if ((void *)(v + 1) > data_end)
+			return PS_R_DROP_MALFORMED;
+		proto = v->proto;
+		cur = v + 1;
+	}
+	/* A third tag: no phone interface stacks VLANs that deep; fail closed rather than let
+	 * what is inside pass as "not IP". */
+	if (proto == bpf_htons(ETH_P_8021Q) || proto == bpf_htons(ETH_P_8021AD) || proto == bpf_htons(PS_ETH_P_QINQ1))
+		return PS_R_DROP_MALFORMED;
+
+	return ps_parse_ip(data, cur, data_end, proto, p);
+}
+
+/*
+ * ps_parse_l3: the same for L3 devices (tun, ARPHRD_NONE), whose packets start at the IP
+ * header with no link header: the version nibble tells the family; anything but 4 or 6 is
+ * malformed (there is no "non-IP" on such a device).
+ */
+static __always_inline int ps_parse_l3(void *data, void *data_end, struct ps_pkt *p)
+{
+	__u8 *b = data;
+	__u16 proto;
+
+	if ((void *)(b + 1) > data_end)
+		return PS_R_DROP_MALFORMED;
+	switch (b[0] >> 4) {
+	case 4:
+		proto = bpf_htons(ETH_P_IP);
+		break;
+	case 6:
+		proto = bpf_htons(ETH_P_IPV6);
+		break;
+	default:
+		return PS_R_DROP_MALFORMED;
+	}
+	return ps_parse_ip(data, data, data_end, proto, p);
+}
+
+/* The frame at data: Ethernet (l3 == 0) or a bare IP packet (l3 != 0; a constant, folded). */
+static __always_inline int ps_parse_at(void *data, void *data_end, struct ps_pkt *p, const int l3)
+{
+	return l3 ? ps_parse_l3(data, data_end, p) : ps_parse(data, data_end, p);
 }
 
 #endif /* PS_LIB_PARSE_H */

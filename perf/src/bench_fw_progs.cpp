@@ -11,8 +11,10 @@
 
 #include "bench_common.h"
 #include "egress.skel.h"
+#include "egress_l3.skel.h"
 #include "fw/firewall.h"
 #include "ingress.skel.h"
+#include "ingress_l3.skel.h"
 #include "perf_lru_ref.skel.h"
 #include "ref_progs.h"
 #include "xdp_pass.skel.h"
@@ -52,11 +54,17 @@ int run(const Args& a) {
     egress* e = egress__open();
     xdp_pass* x = xdp_pass__open();
     perf_lru_ref* l = perf_lru_ref__open();
-    if (!s || !e || !x || !l) throw std::runtime_error("open skeletons");
+    ingress_l3* s3 = ingress_l3__open();
+    egress_l3* e3 = egress_l3__open();
+    if (!s || !e || !x || !l || !s3 || !e3) throw std::runtime_error("open skeletons");
     rows.push_back({"ingress", kernel_figures(fwr.value()->ingress_fd(), ins(s, "ps_ingress"))});
     rows.push_back({"egress", kernel_figures(fwr.value()->egress_fd(), ins(e, "ps_egress"))});
+    rows.push_back({"ingress_l3", kernel_figures(fwr.value()->ingress_l3_fd(), ins(s3, "ps_ingress_l3"))});
+    rows.push_back({"egress_l3", kernel_figures(fwr.value()->egress_l3_fd(), ins(e3, "ps_egress_l3"))});
     rows.push_back({"xdp_pass", kernel_figures(refs.value()->pass_fd(), ins(x, "ps_xdp_pass"))});
     rows.push_back({"lru_ref", kernel_figures(refs.value()->lru_fd(), ins(l, "ps_lru_ref"))});
+    ingress_l3__destroy(s3);
+    egress_l3__destroy(e3);
     ingress__destroy(s);
     egress__destroy(e);
     xdp_pass__destroy(x);

@@ -26,6 +26,15 @@ const OptionSpec kPin{"pin-dir", "where the firewall is pinned", true, false, fw
 const OptionSpec kRun{"run-dir", "the daemon's run directory", true, false, "/run/phonesec"};
 const OptionSpec kJson{"json", "JSON output (one object per line)", false};
 
+std::string json_str(const std::string& s) {
+  std::string o = "\"";
+  for (char c : s) {
+    if (c == '"' || c == '\\') o += '\\';
+    o += c;
+  }
+  return o + "\"";
+}
+
 std::string read_file(const std::string& p) {
   std::ifstream f(p);
   std::stringstream ss;
@@ -84,16 +93,26 @@ int cmd_status(const Args& a) {
     }
     if (auto f = fw::read_flows(m.value())) nflows = f->size();
   }
+  // Every interface with pinned links (phonesecd's, and the VPN tunnel's from phonesec-vpn).
+  const auto att = fw::pinned_attachments(a.get("pin-dir"));
+  std::string attached_json = "[", attached_txt;
+  for (std::size_t i = 0; i < att.size(); ++i) {
+    attached_json += (i ? ",{\"name\":" : "{\"name\":") + json_str(att[i].ifname) + ",\"variant\":" + json_str(att[i].variant) + "}";
+    attached_txt += (i ? ", " : "") + att[i].ifname + " (" + att[i].variant + ")";
+  }
+  attached_json += "]";
   if (json) {
     std::cout << "{\"daemon\":" << (pid ? "\"running\"" : "\"stopped\"") << ",\"pid\":" << pid << ",\"firewall\":\""
               << pol_state << "\",\"generation\":" << gen << ",\"flows\":" << nflows
               << ",\"daemon_status\":" << (status_json.empty() ? "null" : status_json.substr(0, status_json.find_last_not_of("\n") + 1))
+              << ",\"attached\":" << attached_json
               << ",\"dot1x\":" << (dot1x_json.empty() ? "null" : dot1x_json.substr(0, dot1x_json.find_last_not_of("\n") + 1))
               << "}\n";
   } else {
     std::cout << "daemon:   " << (pid ? "running (pid " + std::to_string(pid) + ")" : "stopped") << "\n"
               << "firewall: " << pol_state << (gen ? ", policy generation " + std::to_string(gen) : "") << "\n"
-              << "flows:    " << nflows << "\n";
+              << "flows:    " << nflows << "\n"
+              << "attached: " << (attached_txt.empty() ? "none" : attached_txt) << "\n";
     if (!status_json.empty()) std::cout << "last daemon status: " << status_json;
     // 802.1X as the phone's menu shows it, written by phonesec-dot1x (absent = not running).
     std::cout << "802.1X:\n";

@@ -71,7 +71,7 @@ Result<std::unique_ptr<Daemon>> Daemon::start(const Options& o) {
     auto a = d->fw_->attach(ifn, o.generic_xdp ? fw::XdpMode::generic : fw::XdpMode::native_or_generic,
                             o.clsact_egress ? fw::TcMode::clsact : fw::TcMode::tcx_or_clsact);
     if (!a) return a.error();
-    log::info("daemon", "attached to ", ifn, ": XDP ", a->xdp_mode, ", egress ", a->tc_mode);
+    log::info("daemon", "attached to ", ifn, ": XDP ", a->xdp_mode, ", egress ", a->tc_mode, ", ", a->variant, " programs");
     d->attached_.push_back(a.value());
   }
   std::error_code ec;
@@ -131,7 +131,7 @@ Status Daemon::write_status() const {
   os << "]},\"tr069_port\":" << tr069_port_ << ",\"interfaces\":[";
   for (std::size_t i = 0; i < attached_.size(); ++i)
     os << (i ? "," : "") << "{\"name\":" << json_str(attached_[i].ifname) << ",\"xdp\":" << json_str(attached_[i].xdp_mode)
-       << ",\"egress\":" << json_str(attached_[i].tc_mode) << "}";
+       << ",\"egress\":" << json_str(attached_[i].tc_mode) << ",\"variant\":" << json_str(attached_[i].variant) << "}";
   os << "]}\n";
   std::string tmp = opts_.run_dir + "/status.json.tmp", dst = opts_.run_dir + "/status.json";
   {

@@ -9,11 +9,15 @@
 #include <sys/stat.h>
 #include <sys/statfs.h>
 
+#include <algorithm>
 #include <filesystem>
 
 #include "common/log.h"
 #include "egress.skel.h"
+#include "egress_l3.skel.h"
+#include "fw/link_kind.h"
 #include "ingress.skel.h"
+#include "ingress_l3.skel.h"
 
 namespace phonesec::fw {
 namespace {
@@ -23,7 +27,9 @@ constexpr long kBpfFsMagic = 0xcafe4a11;
 namespace fs = std::filesystem;
 constexpr __u32 kClsactHandle = 0x7053, kClsactPriority = 1;
 
-bpf_map* skel_map(ingress* s, MapId id) {
+// The four skeletons declare the same maps (bpf/lib/maps.h).
+template <class Skel>
+bpf_map* skel_map(Skel* s, MapId id) {
   switch (id) {
     case MapId::policy: return s->maps.ps_policy;
     case MapId::active: return s->maps.ps_active;
@@ -36,18 +42,23 @@ bpf_map* skel_map(ingress* s, MapId id) {
     default: return nullptr;
   }
 }
-bpf_map* skel_map(egress* s, MapId id) {
-  switch (id) {
-    case MapId::policy: return s->maps.ps_policy;
-    case MapId::active: return s->maps.ps_active;
-    case MapId::ct_tcp: return s->maps.ps_ct_tcp;
-    case MapId::ct_udp: return s->maps.ps_ct_udp;
-    case MapId::ct_icmp: return s->maps.ps_ct_icmp;
-    case MapId::tftp: return s->maps.ps_tftp;
-    case MapId::frag: return s->maps.ps_frag;
-    case MapId::stats: return s->maps.ps_stats;
-    default: return nullptr;
+
+// Link pin kinds: "xdp"/"tcx" on Ethernet interfaces, "xdp_l3"/"tcx_l3" on L3 ones.
+const char* xdp_kind(LinkKind k) { return k == LinkKind::l3 ? "xdp_l3" : "xdp"; }
+const char* tcx_kind(LinkKind k) { return k == LinkKind::l3 ? "tcx_l3" : "tcx"; }
+
+// The interface a link pin names ("eth0%100_xdp_l3" -> "eth0.100"), or "" for a tc pin.
+std::string pinned_xdp_ifname(std::string n) {
+  for (const char* suffix : {"_xdp_l3", "_xdp"}) {
+    std::string sfx = suffix;
+    if (n.size() > sfx.size() && n.ends_with(sfx)) {
+      n = n.substr(0, n.size() - sfx.size());
+      for (auto& c : n)
+        if (c == '%') c = '.';
+      return n;
+    }
   }
+  return "";
 }
 
 // bpffs refuses names with '.', which interface names may hold (eth0.100): '.' is stored as '%'.
@@ -149,13 +160,19 @@ Result<std::unique_ptr<Firewall>> Firewall::load(const FirewallOptions& opts) {
   }
   if (err) return bpf_err("load ingress program (verifier log above)", err);
 
+  if (!(fw->in3_ = ingress_l3__open())) return bpf_err("open ingress_l3 object", -errno);
+  if (!(fw->out3_ = egress_l3__open())) return bpf_err("open egress_l3 object", -errno);
   for (int i = 0; i < int(MapId::count); ++i) {
     int fd = bpf_map__fd(skel_map(fw->in_, MapId(i)));
-    if (bpf_map__reuse_fd(skel_map(fw->out_, MapId(i)), fd) != 0)
+    if (bpf_map__reuse_fd(skel_map(fw->out_, MapId(i)), fd) != 0 ||
+        bpf_map__reuse_fd(skel_map(fw->in3_, MapId(i)), fd) != 0 ||
+        bpf_map__reuse_fd(skel_map(fw->out3_, MapId(i)), fd) != 0)
       return bpf_err(std::string("share map ") + map_name(MapId(i)), -errno);
     fw->maps_.fds[i].reset(dup(fd));
   }
   if ((err = egress__load(fw->out_))) return bpf_err("load egress program (verifier log above)", err);
+  if ((err = ingress_l3__load(fw->in3_))) return bpf_err("load ingress_l3 program (verifier log above)", err);
+  if ((err = egress_l3__load(fw->out3_))) return bpf_err("load egress_l3 program (verifier log above)", err);
 
   if (!opts.pin_dir.empty() && !fw->adopted_) {
     if (auto s = fw->pin_maps(); !s) return s.error();
@@ -177,40 +194,60 @@ Status Firewall::pin_maps() {
 }
 
 Firewall::~Firewall() {
+  if (out3_) egress_l3__destroy(out3_);
+  if (in3_) ingress_l3__destroy(in3_);
   if (out_) egress__destroy(out_);
   if (in_) ingress__destroy(in_);
 }
 
 int Firewall::ingress_fd() const { return bpf_program__fd(in_->progs.ps_ingress); }
 int Firewall::egress_fd() const { return bpf_program__fd(out_->progs.ps_egress); }
+int Firewall::ingress_l3_fd() const { return bpf_program__fd(in3_->progs.ps_ingress_l3); }
+int Firewall::egress_l3_fd() const { return bpf_program__fd(out3_->progs.ps_egress_l3); }
 
 Result<AttachInfo> Firewall::attach(const std::string& ifname, XdpMode mode, TcMode tc) {
   unsigned ifindex = if_nametoindex(ifname.c_str());
   if (ifindex == 0) return make_error(Errc::not_found, "interface " + ifname, errno);
-  AttachInfo info{ifname, "", ""};
+  auto kind = link_kind(ifname);
+  if (!kind) return kind.error();
+  const LinkKind k = kind.value();
+  const int in_fd = k == LinkKind::l3 ? ingress_l3_fd() : ingress_fd();
+  const int out_fd = k == LinkKind::l3 ? egress_l3_fd() : egress_fd();
+  if (k == LinkKind::l3) mode = XdpMode::generic;  // tun (TUN mode) runs generic XDP only
+  AttachInfo info{ifname, "", "", link_kind_name(k)};
   const bool pin = !opts_.pin_dir.empty();
   if (pin) {
     std::error_code ec;
     fs::create_directories(opts_.pin_dir + "/links", ec);
+    // Links of the other variant (the name now belongs to a device of another type) go.
+    const LinkKind other = k == LinkKind::l3 ? LinkKind::ethernet : LinkKind::l3;
+    for (const char* kd : {xdp_kind(other), tcx_kind(other)}) {
+      std::string p = link_path(opts_.pin_dir, ifname, kd);
+      if (int fd = bpf_obj_get(p.c_str()); fd >= 0) {
+        bpf_link_detach(fd);
+        ::close(fd);
+        ::unlink(p.c_str());
+      }
+    }
   }
 
   // --- XDP (ingress) ---
-  std::string xp = pin ? link_path(opts_.pin_dir, ifname, "xdp") : "";
-  int lfd = pin ? bpf_obj_get(xp.c_str()) : -1;
+  std::string xp = pin ? link_path(opts_.pin_dir, ifname, xdp_kind(k)) : "";
+  int lfd = pin ? adopt_pinned_link(xp, ifindex) : -1;
   if (lfd >= 0) {
     UniqueFd l(lfd);
-    if (bpf_link_update(l.get(), ingress_fd(), nullptr) != 0) return sys_error("update XDP link on " + ifname);
+    if (bpf_link_update(l.get(), in_fd, nullptr) != 0) return sys_error("update XDP link on " + ifname);
     info.xdp_mode = "adopted";
   } else {
     LIBBPF_OPTS(bpf_link_create_opts, lo);
     int flags = mode == XdpMode::generic ? XDP_FLAGS_SKB_MODE : XDP_FLAGS_DRV_MODE;
     lo.flags = flags;
-    int fd = bpf_link_create(ingress_fd(), int(ifindex), BPF_XDP, &lo);
+    int fd = bpf_link_create(in_fd, int(ifindex), BPF_XDP, &lo);
     info.xdp_mode = mode == XdpMode::generic ? "generic" : "native";
     if (fd < 0 && mode != XdpMode::generic) {
       log::info("fw", "native XDP not available on ", ifname, " (", -fd, "); using generic XDP");
       lo.flags = XDP_FLAGS_SKB_MODE;
-      fd = bpf_link_create(ingress_fd(), int(ifindex), BPF_XDP, &lo);
+      fd = bpf_link_create(in_fd, int(ifindex), BPF_XDP, &lo);
       info.xdp_mode = "generic";
     }
     if (fd < 0) return bpf_err("attach XDP to " + ifname, fd);
@@ -220,15 +257,15 @@ Result<AttachInfo> Firewall::attach(const std::string& ifname, XdpMode mode, TcM
   }
 
   // --- TC egress: tcx link, or clsact filter on older kernels ---
-  std::string tp = pin ? link_path(opts_.pin_dir, ifname, "tcx") : "";
-  lfd = pin ? bpf_obj_get(tp.c_str()) : -1;
+  std::string tp = pin ? link_path(opts_.pin_dir, ifname, tcx_kind(k)) : "";
+  lfd = pin ? adopt_pinned_link(tp, ifindex) : -1;
   if (lfd >= 0) {
     UniqueFd l(lfd);
-    if (bpf_link_update(l.get(), egress_fd(), nullptr) != 0) return sys_error("update tcx link on " + ifname);
+    if (bpf_link_update(l.get(), out_fd, nullptr) != 0) return sys_error("update tcx link on " + ifname);
     info.tc_mode = "adopted";
     return info;
   }
-  int fd = tc == TcMode::clsact ? -1 : bpf_link_create(egress_fd(), int(ifindex), bpf_attach_type(kBpfTcxEgress), nullptr);
+  int fd = tc == TcMode::clsact ? -1 : bpf_link_create(out_fd, int(ifindex), bpf_attach_type(kBpfTcxEgress), nullptr);
   if (fd >= 0) {
     UniqueFd l(fd);
     if (pin && bpf_obj_pin(l.get(), tp.c_str()) != 0) return sys_error("pin " + tp);
@@ -239,7 +276,7 @@ Result<AttachInfo> Firewall::attach(const std::string& ifname, XdpMode mode, TcM
   LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = int(ifindex), .attach_point = BPF_TC_EGRESS);
   int err = bpf_tc_hook_create(&hook);
   if (err && err != -EEXIST) return bpf_err("create clsact on " + ifname, err);
-  LIBBPF_OPTS(bpf_tc_opts, to, .prog_fd = egress_fd(), .flags = BPF_TC_F_REPLACE, .handle = kClsactHandle,
+  LIBBPF_OPTS(bpf_tc_opts, to, .prog_fd = out_fd, .flags = BPF_TC_F_REPLACE, .handle = kClsactHandle,
               .priority = kClsactPriority);
   if ((err = bpf_tc_attach(&hook, &to))) return bpf_err("attach TC egress to " + ifname, err);
   info.tc_mode = "clsact";
@@ -248,7 +285,7 @@ Result<AttachInfo> Firewall::attach(const std::string& ifname, XdpMode mode, TcM
 
 Status Firewall::detach(const std::string& ifname) {
   if (!opts_.pin_dir.empty()) {
-    for (const char* kind : {"xdp", "tcx"}) {
+    for (const char* kind : {"xdp", "tcx", "xdp_l3", "tcx_l3"}) {
       std::string p = link_path(opts_.pin_dir, ifname, kind);
       int fd = bpf_obj_get(p.c_str());
       if (fd >= 0) {
@@ -267,27 +304,27 @@ std::vector<std::string> Firewall::attached() const {
   if (opts_.pin_dir.empty()) return out;
   std::error_code ec;
   for (auto& e : fs::directory_iterator(opts_.pin_dir + "/links", ec)) {
-    auto n = e.path().filename().string();
-    if (n.size() > 4 && n.ends_with("_xdp")) {
-      n = n.substr(0, n.size() - 4);
-      for (auto& c : n)
-        if (c == '%') c = '.';
-      out.push_back(n);
-    }
+    if (auto n = pinned_xdp_ifname(e.path().filename().string()); !n.empty()) out.push_back(n);
   }
+  return out;
+}
+
+std::vector<PinnedAttachment> pinned_attachments(const std::string& pin_dir) {
+  std::vector<PinnedAttachment> out;
+  std::error_code ec;
+  for (auto& e : fs::directory_iterator(pin_dir + "/links", ec)) {
+    std::string f = e.path().filename().string();
+    if (auto n = pinned_xdp_ifname(f); !n.empty()) out.push_back({n, f.ends_with("_xdp_l3") ? "l3" : "ethernet"});
+  }
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.ifname < b.ifname; });
   return out;
 }
 
 Status unpin_all(const std::string& pin_dir) {
   std::error_code ec;
   for (auto& e : fs::directory_iterator(pin_dir + "/links", ec)) {
-    std::string n = e.path().filename().string();
-    if (n.size() > 4 && n.ends_with("_xdp")) {  // the interface may carry the clsact fallback too
-      n = n.substr(0, n.size() - 4);
-      for (auto& c : n)
-        if (c == '%') c = '.';
-      detach_clsact(n);
-    }
+    // The interface may carry the clsact fallback too.
+    if (auto n = pinned_xdp_ifname(e.path().filename().string()); !n.empty()) detach_clsact(n);
     int fd = bpf_obj_get(e.path().c_str());
     if (fd >= 0) {
       bpf_link_detach(fd);

@@ -17,6 +17,8 @@
 
 struct ingress;
 struct egress;
+struct ingress_l3;
+struct egress_l3;
 
 namespace phonesec::fw {
 
@@ -36,6 +38,7 @@ struct AttachInfo {
   std::string ifname;
   std::string xdp_mode;   // "native" / "generic"
   std::string tc_mode;    // "tcx" / "clsact"
+  std::string variant;    // "ethernet" / "l3" (tun: packets start at the IP header)
 };
 
 class Firewall {
@@ -48,11 +51,18 @@ class Firewall {
   const MapSet& maps() const { return maps_; }
   int ingress_fd() const;
   int egress_fd() const;
+  // The same programs for L3 devices (tun), on the same maps.
+  int ingress_l3_fd() const;
+  int egress_l3_fd() const;
   bool adopted() const { return adopted_; }  // maps came from pins
 
   // XDP on ingress (native, falling back to generic), TC on egress (tcx, falling back to
   // clsact). Re-attaching an interface already attached (pinned links from an earlier run)
-  // swaps the program in place.
+  // swaps the program in place. The variant follows the link type (fw/link_kind.h): an L3
+  // device (tun) gets the L3 programs, always in generic XDP (tun runs native XDP only in TAP
+  // mode; 6.18 refuses it on TUN devices), their links pinned as <if>_xdp_l3 / <if>_tcx_l3.
+  // A pinned link no longer on the interface (a tun recreated under the same name) is
+  // replaced, not updated.
   Result<AttachInfo> attach(const std::string& ifname, XdpMode mode = XdpMode::native_or_generic,
                             TcMode tc = TcMode::tcx_or_clsact);
   Status detach(const std::string& ifname);
@@ -66,9 +76,19 @@ class Firewall {
   FirewallOptions opts_;
   ingress* in_ = nullptr;
   egress* out_ = nullptr;
+  ingress_l3* in3_ = nullptr;
+  egress_l3* out3_ = nullptr;
   MapSet maps_;
   bool adopted_ = false;
 };
+
+// Interfaces with pinned XDP links under pin_dir and the variant on each ("ethernet" / "l3"):
+// what `phonesec status` shows, whichever process attached them (phonesecd, phonesec-vpn).
+struct PinnedAttachment {
+  std::string ifname;
+  std::string variant;
+};
+std::vector<PinnedAttachment> pinned_attachments(const std::string& pin_dir);
 
 // Removes everything phonesec pinned (links first, which detaches them, then maps), and the
 // clsact egress filter on each interface that had a pinned XDP link (in this network namespace).

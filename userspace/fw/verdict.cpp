@@ -62,12 +62,12 @@ Result<FrameVerdict> VerdictRunner::run(const std::vector<std::uint8_t>& frame, 
   return run_dir(frame, index, is_local_source(frame));
 }
 
-Result<FrameVerdict> VerdictRunner::run_dir(const std::vector<std::uint8_t>& frame, std::size_t index, bool out) {
+Result<FrameVerdict> VerdictRunner::run_dir(const std::vector<std::uint8_t>& frame, std::size_t index, bool out, bool l3) {
   std::vector<std::uint8_t> data_out(frame.size() + 512);
   LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = frame.data(), .data_out = data_out.data(),
               .data_size_in = std::uint32_t(frame.size()), .data_size_out = std::uint32_t(data_out.size()),
               .repeat = 1);
-  int fd = out ? fw_->egress_fd() : fw_->ingress_fd();
+  int fd = l3 ? (out ? fw_->egress_l3_fd() : fw_->ingress_l3_fd()) : (out ? fw_->egress_fd() : fw_->ingress_fd());
   if (bpf_prog_test_run_opts(fd, &o) != 0)
     return make_error(Errc::bpf, "BPF_PROG_TEST_RUN on frame " + std::to_string(index), errno);
   auto now = read_stats(fw_->maps());

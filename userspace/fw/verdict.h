@@ -29,8 +29,9 @@ class VerdictRunner {
 
   bool is_local_source(const std::vector<std::uint8_t>& frame) const;
   Result<FrameVerdict> run(const std::vector<std::uint8_t>& frame, std::size_t index);
-  // Forces the direction (tests).
-  Result<FrameVerdict> run_dir(const std::vector<std::uint8_t>& frame, std::size_t index, bool out);
+  // Forces the direction (tests). l3: the frame is a bare IP packet, run through the L3
+  // programs (tun devices).
+  Result<FrameVerdict> run_dir(const std::vector<std::uint8_t>& frame, std::size_t index, bool out, bool l3 = false);
 
  private:
   Firewall* fw_ = nullptr;

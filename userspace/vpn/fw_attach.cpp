@@ -1,20 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "vpn/fw_attach.h"
 
-#include <net/if_arp.h>
-
 #include "common/log.h"
-#include "vpn/netlink.h"
 
 namespace phonesec::vpn {
 
 Result<fw::AttachInfo> attach_firewall_to_tunnel(fw::Firewall& fw, const std::string& ifname) {
-  auto li = read_link(ifname);
-  if (!li) return li.error();
-  if (li->type != ARPHRD_ETHER)
-    return make_error(Errc::unsupported, "firewall not attached to " + ifname + ": its programs parse Ethernet frames and " +
-                                             ifname + " is an L3 device (link type " + std::to_string(li->type) +
-                                             ") whose packets they would pass as non-IP");
+  // The loader picks the variant by link type (ARPHRD_NONE: the L3 programs).
   return fw.attach(ifname, fw::XdpMode::generic);
 }
 
@@ -23,7 +15,7 @@ ClientEvents firewall_events(fw::Firewall& fw, std::function<void(const std::str
   ev.tunnel_up = [&fw, report](const std::string& ifname, std::uint32_t) {
     auto a = attach_firewall_to_tunnel(fw, ifname);
     Status s = a ? Status{} : Status{a.error()};
-    if (a) log::info("vpn", "firewall attached to ", ifname, " (XDP ", a->xdp_mode, ", egress ", a->tc_mode, ")");
+    if (a) log::info("vpn", "firewall attached to ", ifname, " (XDP ", a->xdp_mode, ", egress ", a->tc_mode, ", ", a->variant, " programs)");
     else log::error("vpn", a.error().message());
     if (report) report(ifname, s);
   };

@@ -3,10 +3,8 @@
 // (ClientEvents::tunnel_up, again after every reconnect) and this attaches the same programs,
 // hence the same policy and conntrack, to it.
 //
-// Guarded: the programs parse Ethernet frames, and a tun device carries bare IP packets
-// (ARPHRD_NONE). Attached there they would read IP addresses as EtherTypes and pass nearly
-// everything as "non-IP". Until the programs learn L3 devices this returns Errc::unsupported
-// with that reason instead of attaching a filter that does not filter.
+// A tun device carries bare IP packets (ARPHRD_NONE): the loader gives it the L3 variant of
+// the programs (parsing from the IP header), on the same maps, in generic XDP.
 #pragma once
 
 #include <functional>

@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 // phonesec-vpn: the phone's VPN client on its own, for people and for the lab.
 //   phonesec-vpn run --config cfg.xml [--connect] [--ca FILE] [--pin PIN] [--ifname IF] [--run-dir DIR]
+//                    [--firewall PIN_DIR]
 //       boots the client on the profile (connects when Connect_on_Bootup is Yes, or with
 //       --connect); SIGUSR1 = switch on, SIGUSR2 = switch off, SIGHUP = re-read the profile
 //       (Enable_VPN_Connection), SIGTERM/SIGINT = disconnect and exit. Writes the status
 //       page to DIR/vpn.json (default /run/phonesec) every second and on each change.
+//       --firewall: puts phonesecd's firewall (maps pinned under PIN_DIR, normally
+//       /sys/fs/bpf/phonesec: the same policy and conntrack) on each tunnel it brings up.
 //   phonesec-vpn status [--run-dir DIR]     prints that status.
 #include <signal.h>
 #include <sys/signalfd.h>
@@ -19,20 +22,23 @@
 
 #include "common/log.h"
 #include "config/phone_config.h"
+#include "fw/firewall.h"
 #include "vpn/client.h"
+#include "vpn/fw_attach.h"
 
 namespace {
 
 using namespace phonesec;
 
 struct Opts {
-  std::string cmd, config, ca, pin, ifname = "psvpn0", run_dir = "/run/phonesec";
+  std::string cmd, config, ca, pin, ifname = "psvpn0", run_dir = "/run/phonesec", firewall;
   bool connect = false;
 };
 
 [[noreturn]] void usage(int rc) {
   (rc ? std::cerr : std::cout)
       << "usage: phonesec-vpn run --config cfg.xml [--connect] [--ca FILE] [--pin PIN] [--ifname IF] [--run-dir DIR]\n"
+         "                       [--firewall PIN_DIR]\n"
          "       phonesec-vpn status [--run-dir DIR]\n"
          "run: SIGUSR1 connects, SIGUSR2 disconnects, SIGHUP re-reads cfg.xml, SIGTERM exits.\n";
   std::exit(rc);
@@ -84,7 +90,26 @@ int run(const Opts& o) {
   co.trust.ca_file = o.ca;
   co.trust.pin = o.pin;
   co.ifname = o.ifname;
-  vpn::VpnClient client(co);
+  // The firewall on the tunnel: phonesecd's pinned maps, adopted (its policy, its conntrack).
+  std::unique_ptr<fw::Firewall> fwall;
+  vpn::ClientEvents events;
+  if (!o.firewall.empty()) {
+    if (!std::filesystem::exists(o.firewall + "/maps/ps_policy")) {
+      std::cerr << "phonesec-vpn: --firewall " << o.firewall << ": no firewall maps pinned there (is phonesecd running?)\n";
+      return 1;
+    }
+    fw::FirewallOptions fo;
+    fo.pin_dir = o.firewall;
+    auto f = fw::Firewall::load(fo);
+    if (!f || !f.value()->adopted()) {
+      std::cerr << "phonesec-vpn: --firewall " << o.firewall << ": "
+                << (f ? std::string("the pinned maps are not this build's") : f.error().message()) << "\n";
+      return 1;
+    }
+    fwall = std::move(f.value());
+    events = vpn::firewall_events(*fwall, nullptr);
+  }
+  vpn::VpnClient client(co, events);
   client.boot(*cfg);
   if (o.connect) (void)client.connect();
 
@@ -133,6 +158,7 @@ int main(int argc, char** argv) {
     else if (a == "--pin") o.pin = need();
     else if (a == "--ifname") o.ifname = need();
     else if (a == "--run-dir") o.run_dir = need();
+    else if (a == "--firewall") o.firewall = need();
     else if (a == "--connect") o.connect = true;
     else {
       std::cerr << "phonesec-vpn: unknown argument '" << a << "'\n";

@@ -7,6 +7,8 @@
 #include <sys/wait.h>
 #include <gtest/gtest.h>
 #include <net/if.h>
+#include <netinet/in.h>
+#include <poll.h>
 #include <sched.h>
 
 #include <atomic>
@@ -22,6 +24,9 @@
 #include "ocserv_lab.h"
 #include "common/log.h"
 #include "vpn/client.h"
+#include "config/phone_config.h"
+#include "fw/mapset.h"
+#include "fw/policy.h"
 #include "vpn/fw_attach.h"
 
 namespace phonesec::test {
@@ -386,10 +391,23 @@ TEST_F(VpnLab, SecretsNeverPrinted) {
   }
 }
 
-TEST_F(VpnLab, FirewallHookSeesEveryTunnelAndRefusesAnL3Device) {
+// The firewall on the tunnel, with the phone's policy: the L3 programs in generic XDP on
+// psvpn0; a closed port across the tunnel is dropped, an open one and the replies to the
+// phone's own pings pass.
+TEST_F(VpnLab, FirewallOnTheTunnelWithTheSamePolicy) {
   fw::FirewallOptions fo;  // private maps, nothing pinned
   auto fwl = fw::Firewall::load(fo);
   ASSERT_TRUE(fwl) << fwl.error().message();
+  auto cfg = config::factory();
+  cfg.firewall_enabled = true;
+  for (auto& l : cfg.lines) l.enable = false;
+  cfg.lines[0].enable = true;
+  cfg.lines[0].sip_port = 5060;
+  cfg.lines[0].sip_transport = config::SipTransport::UDP;
+  cfg.firewall = {};  // ping allowed
+  auto compiled = fw::compile(cfg, 0);
+  ASSERT_TRUE(compiled.image);
+  ASSERT_TRUE(fw::install_policy(fwl.value()->maps(), *compiled.image));
   std::mutex m;
   std::vector<std::pair<std::string, Status>> reports;
   vpn::VpnClient client(options(), vpn::firewall_events(*fwl.value(), [&](const std::string& n, const Status& s) {
@@ -399,15 +417,50 @@ TEST_F(VpnLab, FirewallHookSeesEveryTunnelAndRefusesAnL3Device) {
   client.boot(profile(OcservLab::alice(), "voice"));
   ASSERT_TRUE(client.connect());
   ASSERT_TRUE(client.wait_for(connected, 10s));
-  std::lock_guard<std::mutex> g(m);
-  ASSERT_EQ(reports.size(), 1u);
-  EXPECT_EQ(reports[0].first, "psvpn0");
-  ASSERT_FALSE(reports[0].second);
-  EXPECT_EQ(reports[0].second.error().code, Errc::unsupported);
-  EXPECT_NE(reports[0].second.error().message().find("psvpn0 is an L3 device"), std::string::npos)
-      << reports[0].second.error().message();
-  EXPECT_EQ(capture(g_lab->in_client("ip link show dev psvpn0")).find("xdp"), std::string::npos);
+  {
+    std::lock_guard<std::mutex> g(m);
+    ASSERT_EQ(reports.size(), 1u);
+    EXPECT_EQ(reports[0].first, "psvpn0");
+    EXPECT_TRUE(reports[0].second) << reports[0].second.error().message();
+  }
+  EXPECT_NE(capture(g_lab->in_client("ip link show dev psvpn0")).find("xdpgeneric"), std::string::npos);
+  auto stat = [&](unsigned reason) {
+    auto s = fw::read_stats(fwl.value()->maps());
+    return s ? s.value()[PS_DIR_IN * PS_R_MAX + reason].packets : 0;
+  };
+  // Replies to a flow the phone opened through the tunnel.
+  const auto replies = stat(PS_R_PASS_ECHO_REPLY);
   ping_through(2);
+  EXPECT_GE(stat(PS_R_PASS_ECHO_REPLY), replies + 2);
+
+  // The server side sends to the phone's tunnel address: closed 9999 dropped, SIP 5060 passes.
+  const std::string addr = client.status().address;
+  ASSERT_FALSE(addr.empty());
+  auto bound = [](std::uint16_t port) {
+    int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);  // this thread: the phone's namespace
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_port = htons(port);
+    EXPECT_EQ(bind(s, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+    return s;
+  };
+  auto received = [](int s) {
+    pollfd p{s, POLLIN, 0};
+    char b[64];
+    return poll(&p, 1, 1500) == 1 && recv(s, b, sizeof b, 0) > 0;
+  };
+  auto send_from_server = [&](std::uint16_t port) {
+    ASSERT_EQ(sh(g_lab->in_server("bash -c 'echo probe >/dev/udp/" + addr + "/" + std::to_string(port) + "'")), 0);
+  };
+  int closed = bound(9999), open = bound(5060);
+  const auto drops = stat(PS_R_DROP_UDP_PORT);
+  send_from_server(9999);
+  EXPECT_FALSE(received(closed)) << "closed port 9999 reached across the tunnel";
+  EXPECT_EQ(stat(PS_R_DROP_UDP_PORT), drops + 1);
+  send_from_server(5060);
+  EXPECT_TRUE(received(open)) << "open port 5060 not reached across the tunnel";
+  close(closed);
+  close(open);
 }
 
 TEST_F(VpnLab, CommandLineClientFromTheProfile) {
@@ -458,6 +511,76 @@ TEST_F(VpnLab, CommandLineClientFromTheProfile) {
   std::string err = read_file(dir + "/stderr.log");
   EXPECT_NE(err.find("Connect_on_Bootup"), std::string::npos) << err;
   EXPECT_EQ(err.find(OcservLab::alice().password), std::string::npos);
+}
+
+// phonesec-vpn --firewall: the daemon's pinned maps (here pinned by this test, as phonesecd
+// does) are adopted and the tunnel gets the L3 programs on them: the daemon's policy.
+TEST_F(VpnLab, CommandLineClientPutsThePinnedFirewallOnTheTunnel) {
+  const std::string bin = std::string(PS_BINARY_DIR) + "/userspace/vpn/phonesec-vpn";
+  const std::string cli = std::string(PS_BINARY_DIR) + "/userspace/cli/phonesec";
+  const std::string pin = "/sys/fs/bpf/psvpn-fw", dir = g_lab->dir() + "/clifw";
+  (void)fw::unpin_all(pin);
+  std::filesystem::create_directories(dir);
+  fw::FirewallOptions fo;
+  fo.pin_dir = pin;
+  auto daemon_fw = fw::Firewall::load(fo);
+  ASSERT_TRUE(daemon_fw) << daemon_fw.error().message();
+  auto cfg = config::factory();
+  cfg.firewall_enabled = true;
+  cfg.firewall = {};
+  auto compiled = fw::compile(cfg, 0);
+  ASSERT_TRUE(fw::install_policy(daemon_fw.value()->maps(), *compiled.image));
+  {
+    std::ofstream f(dir + "/cfg.xml");
+    f << "<flat-profile>\n"
+         "  <VPN_Server ua=\"na\">10.98.0.1</VPN_Server>\n"
+         "  <VPN_User_Name ua=\"na\">alice</VPN_User_Name>\n"
+         "  <VPN_Password ua=\"na\">" << OcservLab::alice().password << "</VPN_Password>\n"
+         "  <VPN_Tunnel_Group ua=\"na\">voice</VPN_Tunnel_Group>\n"
+         "  <Connect_on_Bootup ua=\"na\">Yes</Connect_on_Bootup>\n"
+         "</flat-profile>\n";
+  }
+  pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    FILE* e = std::freopen((dir + "/stderr.log").c_str(), "w", stderr);
+    (void)e;
+    execl(bin.c_str(), bin.c_str(), "run", "--config", (dir + "/cfg.xml").c_str(), "--ca", g_lab->ca_file().c_str(),
+          "--run-dir", dir.c_str(), "--firewall", pin.c_str(), (char*)nullptr);
+    _exit(127);
+  }
+  const std::string link_pin = pin + "/links/psvpn0_xdp_l3";
+  bool up = false;
+  for (int i = 0; i < 100 && !(up = std::filesystem::exists(link_pin)); ++i) std::this_thread::sleep_for(100ms);
+  EXPECT_TRUE(up) << read_file(dir + "/stderr.log");
+  EXPECT_NE(capture(g_lab->in_client("ip link show dev psvpn0")).find("xdpgeneric"), std::string::npos);
+  EXPECT_NE(capture(cli + " status --json --pin-dir " + pin + " --run-dir " + dir)
+                .find("\"attached\":[{\"name\":\"psvpn0\",\"variant\":\"l3\"}]"),
+            std::string::npos);
+  ping_through(2);  // replies to the phone's pings pass
+  auto drops = [&] {
+    auto s = fw::read_stats(daemon_fw.value()->maps());
+    return s ? s.value()[PS_DIR_IN * PS_R_MAX + PS_R_DROP_UDP_PORT].packets : 0;
+  };
+  std::string addr;
+  for (int i = 0; i < 50 && addr.empty(); ++i) {
+    auto j = read_file(dir + "/vpn.json");
+    auto p = j.find("\"address\":\"");
+    if (p != std::string::npos) addr = j.substr(p + 11, j.find('"', p + 11) - p - 11);
+    if (addr.empty()) std::this_thread::sleep_for(100ms);
+  }
+  ASSERT_FALSE(addr.empty()) << read_file(dir + "/vpn.json");
+  const auto before = drops();
+  EXPECT_EQ(sh(g_lab->in_server("bash -c 'echo probe >/dev/udp/" + addr + "/9999'")), 0);
+  for (int i = 0; i < 20 && drops() == before; ++i) std::this_thread::sleep_for(50ms);
+  EXPECT_EQ(drops(), before + 1) << "closed port across the tunnel not dropped by the pinned maps' policy";
+  kill(pid, SIGTERM);
+  int st = 0;
+  ASSERT_EQ(waitpid(pid, &st, 0), pid);
+  EXPECT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 0) << st;
+  EXPECT_FALSE(std::filesystem::exists(link_pin)) << "tunnel down: its links are unpinned";
+  daemon_fw.value().reset();
+  (void)fw::unpin_all(pin);
 }
 
 }  // namespace
