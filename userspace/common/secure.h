@@ -14,6 +14,12 @@ namespace phonesec {
 // Overwrites n bytes at p in a way the compiler may not elide (OPENSSL_cleanse).
 void secure_wipe(void* p, std::size_t n);
 
+// Keeps the process's memory (keys, passwords) out of core files and away from ptrace by
+// other users: no core dump (RLIMIT_CORE 0) and not dumpable (PR_SET_DUMPABLE 0, which also
+// makes /proc/<pid>/mem root-only). Every binary that holds secrets calls it first in main().
+// Returns false (errno set) if either call failed.
+bool no_core_dumps();
+
 inline constexpr std::string_view kRedacted = "********";
 
 class SecretString {

@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
 // phonesecd [--config cfg.xml] [--iface IF]… [--pin-dir DIR] [--run-dir DIR] [--generic-xdp] [--clsact-egress]
+#include <cstdio>
 #include <cstring>
 #include <iostream>
 
 #include "daemon/daemon.h"
+#include "common/secure.h"
 
 int main(int argc, char** argv) {
+  if (!phonesec::no_core_dumps()) std::perror("phonesecd: cannot keep secrets out of core dumps");
   phonesec::daemon::Options o;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];

@@ -2,6 +2,7 @@
 // phonesec-dot1x: the phone's 802.1X supplicant as a process (phonesecd may later host the
 // Agent in-process). Status goes to <status-dir>/dot1x.{json,txt}; `phonesec status` shows it.
 // SIGUSR1: re-authenticate now. SIGTERM/SIGINT: stop.
+#include <cstdio>
 #include <csignal>
 #include <iostream>
 
@@ -10,6 +11,7 @@
 #include "common/log.h"
 #include "config/phone_config.h"
 #include "dot1x/agent.h"
+#include "common/secure.h"
 
 namespace {
 volatile std::sig_atomic_t g_stop = 0;
@@ -19,6 +21,7 @@ void on_reauth(int) { g_reauth = 1; }
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (!phonesec::no_core_dumps()) std::perror("phonesec-dot1x: cannot keep secrets out of core dumps");
   using namespace phonesec;
   std::vector<std::string> args(argv + 1, argv + argc);
   for (auto it = args.begin(); it != args.end();) {

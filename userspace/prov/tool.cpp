@@ -5,6 +5,7 @@
 //          [--out FILE] [--upgrade] [--mac MAC] [--product PN] [--wpad-url URL] [--domain D]
 //   dhcp   --iface IF [--v6] [--config cfg.xml] [--timeout-ms N]
 //   pac    --pac FILE --url URL [--resolve host=ip,ip]… [--my-ip IP]
+#include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
@@ -16,6 +17,7 @@
 #include "prov/domains.h"
 #include "prov/fetch.h"
 #include "prov/pac.h"
+#include "common/secure.h"
 
 using namespace phonesec;
 using namespace phonesec::prov;
@@ -153,6 +155,7 @@ int pac_cmd(const Args& a) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (!phonesec::no_core_dumps()) std::perror("phonesec-prov: cannot keep secrets out of core dumps");
   const cli::OptionSpec config{"config", "cfg.xml to read (factory profile without it)"};
   const cli::OptionSpec resolve{"resolve", "host=ip[,ip…]: use these A records instead of DNS", true, true};
   std::vector<Command> cmds{

@@ -25,6 +25,7 @@
 #include "fw/firewall.h"
 #include "vpn/client.h"
 #include "vpn/fw_attach.h"
+#include "common/secure.h"
 
 namespace {
 
@@ -140,6 +141,7 @@ int run(const Opts& o) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (!phonesec::no_core_dumps()) std::perror("phonesec-vpn: cannot keep secrets out of core dumps");
   Opts o;
   if (argc < 2) usage(2);
   o.cmd = argv[1];

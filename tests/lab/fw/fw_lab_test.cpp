@@ -174,6 +174,21 @@ TEST_F(FwLab, InboundUdpOnlyToOpenPorts) {
   EXPECT_NE(cli_out().find("\"reason\":\"drop_udp_port\""), std::string::npos) << cli_out();
 }
 
+// The daemon holds no key material today, but it is the process that will: it keeps its memory
+// out of core files from the start (RLIMIT_CORE 0, not dumpable).
+TEST_F(FwLab, DaemonWritesNoCoreFiles) {
+  std::ifstream lim("/proc/" + std::to_string(pid_) + "/limits");
+  ASSERT_TRUE(lim) << "no /proc entry for phonesecd " << pid_;
+  std::string line, found;
+  while (std::getline(lim, line))
+    if (line.rfind("Max core file size", 0) == 0) found = line;
+  std::istringstream f(found.substr(std::string("Max core file size").size()));
+  std::string soft, hard;
+  f >> soft >> hard;
+  EXPECT_EQ(soft, "0") << found;
+  EXPECT_EQ(hard, "0") << found;
+}
+
 TEST_F(FwLab, InboundTcpOnlyToOpenPorts) {
   EXPECT_TRUE(tcp_reaches_phone(80));
   EXPECT_FALSE(tcp_reaches_phone(8080));
