@@ -43,6 +43,16 @@ struct ScratchDir {
     std::ifstream in(path / name);
     return std::string(std::istreambuf_iterator<char>(in), {});
   }
+  // The file once it holds `needle` (servers write their logs after answering), or as it is
+  // after `ms` milliseconds.
+  std::string read_when(const std::string& name, const std::string& needle, int ms = 3000) const {
+    std::string s = read(name);
+    for (int waited = 0; s.find(needle) == std::string::npos && waited < ms; waited += 20) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      s = read(name);
+    }
+    return s;
+  }
 };
 
 // A foreground process started with `sh -c cmd` (stdout/stderr to log); killed in the destructor.

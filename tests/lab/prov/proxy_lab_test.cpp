@@ -70,8 +70,10 @@ struct Lab {
     squid.reset();
     nginx.reset();
   }
-  // Lines of squid's access.log (it writes them as requests end).
-  std::string access_log() {
+  // Lines of squid's access.log (it writes them as requests end): once `needle` is there, or
+  // after a short wait when the caller expects something to be absent.
+  std::string access_log(const std::string& needle = "") {
+    if (!needle.empty()) return d.read_when("squid-access.log", needle);
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
     return d.read("squid-access.log");
   }
@@ -108,7 +110,7 @@ TEST(ProxyLab, ManualWithoutAuthAndOffIgnoresEnvironment) {
   auto s = f.fetch("https://origin.test:8443/cp.xml", "Profile_Rule");
   ASSERT_TRUE(s) << s.error().message();
   EXPECT_EQ(s->body, "<flat-profile/>\n");
-  std::string log = lab.access_log();
+  std::string log = lab.access_log("CONNECT origin.test:8443");
   EXPECT_NE(log.find("GET http://origin.test:8080/cp.xml"), std::string::npos) << log;
   EXPECT_NE(log.find("CONNECT origin.test:8443"), std::string::npos) << log;
 
@@ -138,7 +140,7 @@ TEST(ProxyLab, ManualWithBasicAuthentication) {
   auto r = f.fetch("http://origin.test:8080/cp.xml", "Profile_Rule");
   ASSERT_TRUE(r) << r.error().message();
   EXPECT_EQ(r->body, "<flat-profile/>\n");
-  EXPECT_NE(lab.access_log().find(" alice "), std::string::npos);
+  EXPECT_NE(lab.access_log(" alice ").find(" alice "), std::string::npos);
 
   cfg.password = SecretString("not-the-password");
   auto bad = StaticProxy::from_config(cfg);
@@ -181,7 +183,7 @@ TEST(ProxyLab, AutoWithPacUrlAndWpad) {
   auto d = f.fetch("http://direct.test:8080/cp.xml", "Profile_Rule");
   ASSERT_TRUE(d) << d.error().message();
   EXPECT_EQ(d->server_ip, "127.0.0.5");
-  std::string log = lab.access_log();
+  std::string log = lab.access_log("GET http://origin.test:8080/cp.xml");
   EXPECT_NE(log.find("GET http://origin.test:8080/cp.xml"), std::string::npos) << log;
   EXPECT_EQ(log.find("direct.test"), std::string::npos) << log;
 

@@ -77,7 +77,7 @@ TEST(RedundantLab, TriesEachARecordUntilOneAnswers) {
         << m;
   }
   EXPECT_NE(rx.next().find("Successful resync https://127.0.0.3:8443/cp8851.xml"), std::string::npos);
-  EXPECT_NE(lab.d.read("access.log").find("GET /cp8851.xml"), std::string::npos);
+  EXPECT_NE(lab.d.read_when("access.log", "GET /cp8851.xml").find("GET /cp8851.xml"), std::string::npos);
 }
 
 TEST(RedundantLab, NoRecordAnswersFailureGoesToSyslog) {
