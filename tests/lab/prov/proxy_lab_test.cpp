@@ -199,11 +199,17 @@ TEST(ProxyLab, AutoWithPacUrlAndWpad) {
   ASSERT_EQ(ch.size(), 3u);
   EXPECT_EQ(ch[1].url(), "http://127.0.0.1:3128");
   // Both WPAD fetches reached nginx (the 252 URL on 8080, then wpad.corp.test on port 80).
+  auto count = [](const std::string& log) {
+    std::size_t n = 0;
+    for (auto p = log.find("GET /wpad.dat"); p != std::string::npos; p = log.find("GET /wpad.dat", p + 1)) ++n;
+    return n;
+  };
   std::string served = lab.d.read("access.log");
-  std::size_t n = 0;
-  for (auto p = served.find("GET /wpad.dat"); p != std::string::npos; p = served.find("GET /wpad.dat", p + 1))
-    ++n;
-  EXPECT_EQ(n, 2u) << served;
+  for (int waited = 0; count(served) < 2 && waited < 3000; waited += 20) {  // nginx logs after answering
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    served = lab.d.read("access.log");
+  }
+  EXPECT_EQ(count(served), 2u) << served;
   auto none = make_proxy_chooser(c, {"", "nowhere.test"}, plain, phone_dns, "127.0.0.1");
   ASSERT_FALSE(none);
   EXPECT_EQ(none.error().code, Errc::not_found);
