@@ -101,11 +101,6 @@ Param per_line(Param p) {
   p.per_line = true;
   return p;
 }
-template <typename A>
-Param tunable(std::string name, std::uint32_t def, std::uint32_t lo, std::uint32_t hi, A a) {
-  return uint(std::move(name), def, lo, hi, a);
-}
-
 std::vector<Param> build() {
   std::vector<Param> t;
   // --- firewall (seed: "Activer le pare-feu", "Configurer le pare-feu avec des options") ---
@@ -132,15 +127,15 @@ std::vector<Param> build() {
   t.push_back(boolean("Enable_TR-069", false, PS_FIELD(tr069_enabled)));
   t.push_back(uint("TR-069_Connection_Request_Port", 0, 0, 65535, PS_FIELD(tr069_connection_request_port)));
   t.push_back(boolean("Broadcast_Echo", false, PS_FIELD(broadcast_echo)));
-  t.push_back(tunable("Firewall_TCP_SYN_Timeout", 120, 1, 86400, PS_FIELD(fw_tunables.tcp_syn_timeout_s)));
-  t.push_back(tunable("Firewall_TCP_Established_Timeout", 7440, 1, 864000, PS_FIELD(fw_tunables.tcp_established_timeout_s)));
-  t.push_back(tunable("Firewall_TCP_Close_Timeout", 10, 1, 3600, PS_FIELD(fw_tunables.tcp_close_timeout_s)));
-  t.push_back(tunable("Firewall_UDP_Timeout", 120, 1, 86400, PS_FIELD(fw_tunables.udp_timeout_s)));
-  t.push_back(tunable("Firewall_ICMP_Timeout", 30, 1, 3600, PS_FIELD(fw_tunables.icmp_timeout_s)));
-  t.push_back(tunable("Firewall_Fragment_Timeout", 30, 1, 600, PS_FIELD(fw_tunables.frag_timeout_s)));
-  t.push_back(tunable("Firewall_TCP_Flows_Max", 8192, 64, 1048576, PS_FIELD(fw_tunables.ct_tcp_max)));
-  t.push_back(tunable("Firewall_UDP_Flows_Max", 16384, 64, 1048576, PS_FIELD(fw_tunables.ct_udp_max)));
-  t.push_back(tunable("Firewall_ICMP_Flows_Max", 1024, 64, 65536, PS_FIELD(fw_tunables.ct_icmp_max)));
+  t.push_back(uint("Firewall_TCP_SYN_Timeout", 120, 1, 86400, PS_FIELD(fw_tunables.tcp_syn_timeout_s)));
+  t.push_back(uint("Firewall_TCP_Established_Timeout", 7440, 1, 864000, PS_FIELD(fw_tunables.tcp_established_timeout_s)));
+  t.push_back(uint("Firewall_TCP_Close_Timeout", 10, 1, 3600, PS_FIELD(fw_tunables.tcp_close_timeout_s)));
+  t.push_back(uint("Firewall_UDP_Timeout", 120, 1, 86400, PS_FIELD(fw_tunables.udp_timeout_s)));
+  t.push_back(uint("Firewall_ICMP_Timeout", 30, 1, 3600, PS_FIELD(fw_tunables.icmp_timeout_s)));
+  t.push_back(uint("Firewall_Fragment_Timeout", 30, 1, 600, PS_FIELD(fw_tunables.frag_timeout_s)));
+  t.push_back(uint("Firewall_TCP_Flows_Max", 8192, 64, 1048576, PS_FIELD(fw_tunables.ct_tcp_max)));
+  t.push_back(uint("Firewall_UDP_Flows_Max", 16384, 64, 1048576, PS_FIELD(fw_tunables.ct_udp_max)));
+  t.push_back(uint("Firewall_ICMP_Flows_Max", 1024, 64, 65536, PS_FIELD(fw_tunables.ct_icmp_max)));
 
   // --- lines (Voice > Ext n) ---
   t.push_back(per_line(boolean("Line_Enable_", true, PS_LINE(enable))));
