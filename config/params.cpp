@@ -3,6 +3,8 @@
 // canonical text it is turned into.
 #include "config/params.h"
 
+#include "common/text.h"
+
 #include <algorithm>
 #include <cctype>
 #include <charconv>
@@ -11,18 +13,9 @@
 
 namespace phonesec::config {
 
-std::string trim(std::string_view s) {
-  std::size_t a = 0, b = s.size();
-  while (a < b && std::isspace(static_cast<unsigned char>(s[a]))) ++a;
-  while (b > a && std::isspace(static_cast<unsigned char>(s[b - 1]))) --b;
-  return std::string(s.substr(a, b - a));
-}
+std::string trim(std::string_view s) { return std::string(text::trim(s)); }
 
-std::string lower(std::string_view s) {
-  std::string o(s);
-  for (auto& c : o) c = char(std::tolower(static_cast<unsigned char>(c)));
-  return o;
-}
+std::string lower(std::string_view s) { return text::lower(s); }
 
 std::vector<std::string> split_list(std::string_view s, bool spaces_too) {
   std::vector<std::string> out;

@@ -1,16 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "srtp/secagree.h"
+#include "common/text.h"
 
 #include <cctype>
 
 namespace phonesec::srtp {
+using text::lower;
 namespace {
-
-std::string lower(std::string_view s) {
-  std::string r(s);
-  for (auto& c : r) c = char(std::tolower(static_cast<unsigned char>(c)));
-  return r;
-}
 
 bool is_ws(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
 

@@ -7,6 +7,8 @@
 #include <string_view>
 #include <vector>
 
+#include "common/text.h"
+
 namespace phonesec::srtp {
 
 struct SipHeader {
@@ -16,7 +18,7 @@ struct SipHeader {
 };
 using SipHeaders = std::vector<SipHeader>;
 
-bool iequals(std::string_view a, std::string_view b);
+using text::iequals;  // header names compare case-insensitively
 
 // Every value of header `name`, in message order.
 std::vector<std::string> header_values(const SipHeaders& h, std::string_view name);

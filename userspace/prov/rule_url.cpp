@@ -1,24 +1,15 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "prov/rule_url.h"
+#include "common/text.h"
 
 #include <arpa/inet.h>
 
 #include <cctype>
 
 namespace phonesec::prov {
+using text::lower;
+using text::trim;
 namespace {
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return s;
-}
-
-std::string lower(std::string_view s) {
-  std::string o(s);
-  for (auto& c : o) c = char(std::tolower(static_cast<unsigned char>(c)));
-  return o;
-}
 
 // Drops "[…]" option groups and "(…)" conditions in front of the URL.
 Result<std::string_view> strip_prefixes(std::string_view rule) {

@@ -8,15 +8,11 @@
 #include <set>
 
 #include "common/secure.h"
+#include "common/text.h"
 
 namespace phonesec::sip {
+using text::trim;
 namespace {
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return s;
-}
 
 bool sess(DigestAlg a) { return a == DigestAlg::MD5_sess || a == DigestAlg::SHA256_sess; }
 

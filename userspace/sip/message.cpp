@@ -1,22 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "sip/message.h"
+#include "common/text.h"
 
-#include <strings.h>
 
 #include <cctype>
 
 namespace phonesec::sip {
+using text::trim;
 namespace {
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return s;
-}
-
-bool ieq(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && strncasecmp(a.data(), b.data(), a.size()) == 0;
-}
 
 // RFC 3261 7.3.3 compact forms.
 std::string canonical(std::string_view n) {
@@ -27,7 +18,7 @@ std::string canonical(std::string_view n) {
       {"c", "Content-Type"}, {"k", "Supported"},
       {"s", "Subject"},      {"e", "Content-Encoding"}};
   for (auto [c, full] : compact)
-    if (ieq(n, c)) return full;
+    if (text::iequals(n, c)) return full;
   return std::string(n);
 }
 
@@ -36,7 +27,7 @@ std::string canonical(std::string_view n) {
 const std::string* Message::header(std::string_view name) const {
   std::string c = canonical(name);
   for (const auto& [n, v] : headers)
-    if (ieq(n, c)) return &v;
+    if (text::iequals(n, c)) return &v;
   return nullptr;
 }
 
@@ -44,7 +35,7 @@ std::vector<std::string> Message::all(std::string_view name) const {
   std::string c = canonical(name);
   std::vector<std::string> out;
   for (const auto& [n, v] : headers)
-    if (ieq(n, c)) out.push_back(v);
+    if (text::iequals(n, c)) out.push_back(v);
   return out;
 }
 

@@ -1,20 +1,16 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "tls/https_get.h"
+#include "common/text.h"
 
 #include <cctype>
 #include <charconv>
 #include <cstdio>
 
 namespace phonesec::tls {
+using text::lower;
 namespace {
 
 constexpr std::size_t kMaxBody = 8 << 20;
-
-std::string lower(std::string_view s) {
-  std::string o(s);
-  for (char& c : o) c = char(std::tolower(static_cast<unsigned char>(c)));
-  return o;
-}
 
 // Percent-encodes what may not appear raw in a request target (spaces from "Not Installed").
 std::string encode_path(std::string_view p) {

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "tls/identity.h"
+#include "common/text.h"
 
 #include <openssl/x509v3.h>
 
@@ -7,13 +8,8 @@
 #include <cctype>
 
 namespace phonesec::tls {
+using text::iequals;
 namespace {
-
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-         });
-}
 
 std::string strip_dot(std::string_view s) {
   if (!s.empty() && s.back() == '.') s.remove_suffix(1);

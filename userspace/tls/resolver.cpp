@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "tls/resolver.h"
+#include "common/text.h"
 
 #include <arpa/inet.h>
 #include <netdb.h>
@@ -12,13 +13,8 @@
 #include <sstream>
 
 namespace phonesec::tls {
+using text::lower;
 namespace {
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = char(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 void push_unique(std::vector<std::string>& v, std::string s) {
   if (std::find(v.begin(), v.end(), s) == v.end()) v.push_back(std::move(s));
