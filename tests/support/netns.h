@@ -14,6 +14,7 @@
 
 #include <cstdlib>
 #include <stdexcept>
+#include <cstdio>
 #include <string>
 #include <vector>
 
@@ -25,6 +26,18 @@ inline int sh(const std::string& cmd) {
 }
 inline void sh_or_throw(const std::string& cmd) {
   if (sh(cmd) != 0) throw std::runtime_error("command failed: " + cmd);
+}
+// stdout and stderr of `cmd` (through sh); its exit status in *rc (-1 if it did not exit).
+inline std::string capture_all(const std::string& cmd, int* rc = nullptr) {
+  std::string out;
+  FILE* p = popen((cmd + " 2>&1").c_str(), "r");
+  if (!p) return out;
+  char b[4096];
+  std::size_t n;
+  while ((n = fread(b, 1, sizeof b, p)) > 0) out.append(b, n);
+  int st = pclose(p);
+  if (rc) *rc = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+  return out;
 }
 
 // Two namespaces `<p>phone` and `<p>peer`; veth `<p>ph` (phone side) ↔ `<p>pe` (peer side).

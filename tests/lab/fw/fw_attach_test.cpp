@@ -25,18 +25,6 @@ const std::string kDaemon = std::string(PS_BINARY_DIR) + "/userspace/daemon/phon
 const std::string kCli = std::string(PS_BINARY_DIR) + "/userspace/cli/phonesec";
 const std::string kPin = "/sys/fs/bpf/psfa-lab";
 
-std::string capture(const std::string& cmd, int* rc = nullptr) {
-  std::string out;
-  FILE* p = popen((cmd + " 2>&1").c_str(), "r");
-  if (!p) return out;
-  std::array<char, 4096> b;
-  std::size_t n;
-  while ((n = fread(b.data(), 1, b.size(), p)) > 0) out.append(b.data(), n);
-  int st = pclose(p);
-  if (rc) *rc = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-  return out;
-}
-
 class FwAttach : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -66,7 +54,7 @@ class FwAttach : public ::testing::Test {
       _exit(127);
     }
     for (int i = 0; i < 200 && !fs::exists(run + "/phonesecd.pid"); ++i) std::this_thread::sleep_for(25ms);
-    ASSERT_TRUE(fs::exists(run + "/phonesecd.pid")) << "phonesecd did not start:\n" << capture("cat " + (dir_ / "daemon.log").string());
+    ASSERT_TRUE(fs::exists(run + "/phonesecd.pid")) << "phonesecd did not start:\n" << capture_all("cat " + (dir_ / "daemon.log").string());
   }
   void stop() {
     if (pid_ > 0) {
@@ -76,13 +64,13 @@ class FwAttach : public ::testing::Test {
     }
   }
   std::string cli(const std::string& args, const std::string& python, int* rc = nullptr) {
-    return capture(kCli + " " + args + " --pin-dir " + kPin + " | python3 -c 'import json,sys\n" + python + "'", rc);
+    return capture_all(kCli + " " + args + " --pin-dir " + kPin + " | python3 -c 'import json,sys\n" + python + "'", rc);
   }
   std::string status_cli(const std::string& python) {
-    return capture(kCli + " status --json --pin-dir " + kPin + " --run-dir " + (dir_ / "run").string() +
+    return capture_all(kCli + " status --json --pin-dir " + kPin + " --run-dir " + (dir_ / "run").string() +
                    " | python3 -c 'import json,sys\no=json.load(sys.stdin)\n" + python + "'");
   }
-  std::string link(const std::string& ifn) { return capture("ip -n " + net_->phone() + " -d link show " + ifn); }
+  std::string link(const std::string& ifn) { return capture_all("ip -n " + net_->phone() + " -d link show " + ifn); }
 
   fs::path dir_;
   std::unique_ptr<VethPair> net_;
@@ -113,7 +101,7 @@ TEST_F(FwAttach, ClsactEgressFilterTracksFlowsAndUnloadRemovesIt) {
   EXPECT_EQ(status_cli("for i in o[\"daemon_status\"][\"interfaces\"]: print(i[\"name\"], i[\"egress\"])"),
             "psfaph clsact\npsfabr clsact\n");
   const std::string show = "tc -n " + net_->phone() + " filter show dev " + net_->phone_if() + " egress";
-  std::string tc = capture(show);
+  std::string tc = capture_all(show);
   EXPECT_NE(tc.find("ps_egress"), std::string::npos) << tc;
   EXPECT_NE(tc.find("handle 0x7053"), std::string::npos) << tc;
   sh(net_->in_phone("bash -c 'echo x > /dev/udp/10.77.0.1/7001'"));
@@ -121,10 +109,10 @@ TEST_F(FwAttach, ClsactEgressFilterTracksFlowsAndUnloadRemovesIt) {
   std::string flows = cli("flows --json", "for l in sys.stdin:\n  o=json.loads(l); print(o[\"proto\"], o[\"rport\"])", &rc);
   EXPECT_NE(flows.find("udp 7001\n"), std::string::npos) << "the clsact egress program did not track the flow: " << flows;
   stop();
-  EXPECT_NE(capture(show).find("ps_egress"), std::string::npos) << "the filter must outlive the daemon";
+  EXPECT_NE(capture_all(show).find("ps_egress"), std::string::npos) << "the filter must outlive the daemon";
   // Unload from inside the namespace (nsenter keeps the bpffs of this mount namespace).
   EXPECT_EQ(sh("nsenter --net=/run/netns/" + net_->phone() + " " + kCli + " unload --pin-dir " + kPin + " >/dev/null"), 0);
-  tc = capture(show);
+  tc = capture_all(show);
   EXPECT_EQ(tc.find("ps_egress"), std::string::npos) << tc;
   EXPECT_EQ(link(net_->phone_if()).find("prog/xdp"), std::string::npos) << link(net_->phone_if());
 }

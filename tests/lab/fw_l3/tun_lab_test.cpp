@@ -32,17 +32,6 @@ const std::string kDaemon = std::string(PS_BINARY_DIR) + "/userspace/daemon/phon
 const std::string kCli = std::string(PS_BINARY_DIR) + "/userspace/cli/phonesec";
 const std::string kPhone4 = "10.78.0.2", kFar4 = "10.78.0.1", kPhone6 = "fd78::2", kFar6 = "fd78::1";
 
-std::string capture(const std::string& cmd) {
-  std::string out;
-  FILE* p = popen((cmd + " 2>&1").c_str(), "r");
-  if (!p) return out;
-  std::array<char, 4096> b;
-  std::size_t n;
-  while ((n = fread(b.data(), 1, b.size(), p)) > 0) out.append(b.data(), n);
-  pclose(p);
-  return out;
-}
-
 std::uint16_t csum_fold(std::uint32_t s) {
   while (s >> 16) s = (s & 0xffff) + (s >> 16);
   return std::uint16_t(~s);
@@ -281,7 +270,7 @@ TEST_F(FwTun, DaemonAttachesTheL3VariantAndStatusSaysSo) {
   }
   for (int i = 0; i < 200 && !std::filesystem::exists(dir + "/run/status.json"); ++i)
     std::this_thread::sleep_for(std::chrono::milliseconds(25));
-  std::string st = capture(kCli + " status --json --pin-dir " + pin + " --run-dir " + dir +
+  std::string st = capture_all(kCli + " status --json --pin-dir " + pin + " --run-dir " + dir +
                            "/run | python3 -c 'import json,sys\no=json.load(sys.stdin)\n"
                            "for i in o[\"daemon_status\"][\"interfaces\"]: print(i[\"name\"], i[\"xdp\"], i[\"variant\"])'");
   // The daemon's programs filter the tunnel: closed port dropped.
@@ -290,7 +279,7 @@ TEST_F(FwTun, DaemonAttachesTheL3VariantAndStatusSaysSo) {
   close(closed);
   kill(pid, SIGTERM);
   waitpid(pid, nullptr, 0);
-  std::string log = capture("cat " + dir + "/daemon.log");
+  std::string log = capture_all("cat " + dir + "/daemon.log");
   sh(kCli + " unload --pin-dir " + pin + " >/dev/null 2>&1");
   std::filesystem::remove_all(dir);
   EXPECT_EQ(st, std::string(kTun) + " generic l3\n") << log;
