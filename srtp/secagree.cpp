@@ -16,34 +16,20 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
-// Splits at commas that are outside quoted strings. Returns false on an unterminated quote.
-bool split_commas(std::string_view v, std::vector<std::string_view>& parts) {
+// Splits at `sep` outside quoted strings (a backslash escapes inside quotes). Returns false on
+// an unterminated quote.
+bool split_unquoted(std::string_view v, char sep, std::vector<std::string_view>& parts) {
   bool q = false;
   size_t start = 0;
   for (size_t i = 0; i < v.size(); ++i) {
     char c = v[i];
     if (q && c == '\\' && i + 1 < v.size()) { ++i; continue; }
     if (c == '"') q = !q;
-    else if (c == ',' && !q) { parts.push_back(v.substr(start, i - start)); start = i + 1; }
+    else if (c == sep && !q) { parts.push_back(v.substr(start, i - start)); start = i + 1; }
   }
   if (q) return false;
   parts.push_back(v.substr(start));
   return true;
-}
-
-// Splits at semicolons outside quoted strings (quotes already balanced).
-std::vector<std::string_view> split_semis(std::string_view v) {
-  std::vector<std::string_view> parts;
-  bool q = false;
-  size_t start = 0;
-  for (size_t i = 0; i < v.size(); ++i) {
-    char c = v[i];
-    if (q && c == '\\' && i + 1 < v.size()) { ++i; continue; }
-    if (c == '"') q = !q;
-    else if (c == ';' && !q) { parts.push_back(v.substr(start, i - start)); start = i + 1; }
-  }
-  parts.push_back(v.substr(start));
-  return parts;
 }
 
 bool all_token(std::string_view s) {
@@ -94,7 +80,7 @@ bool SecMechanism::has_param(std::string_view n) const {
 
 Status parse_security_value(std::string_view header, std::string_view value, std::vector<SecMechanism>& out) {
   std::vector<std::string_view> items;
-  if (!split_commas(value, items))
+  if (!split_unquoted(value, ',', items))
     return make_error(Errc::parse, std::string(header) + ": unterminated quoted string");
   size_t base = out.size();
   for (size_t i = 0; i < items.size(); ++i) {
@@ -106,7 +92,8 @@ Status parse_security_value(std::string_view header, std::string_view value, std
     }
     SecMechanism m;
     m.raw = std::string(item);
-    auto parts = split_semis(item);
+    std::vector<std::string_view> parts;
+    split_unquoted(item, ';', parts);  // quotes were balanced by the comma split
     std::string_view name = trim(parts[0]);
     if (!all_token(name))
       return make_error(Errc::parse, where(header, base + i) + ": bad mechanism name '" + std::string(name) + "'");
@@ -180,7 +167,7 @@ SecMechanism make_mechanism(std::string name, std::vector<SecParam> params) {
 
 Result<std::vector<std::string>> parse_option_tags(std::string_view header, std::string_view value) {
   std::vector<std::string_view> items;
-  if (!split_commas(value, items)) return make_error(Errc::parse, std::string(header) + ": unterminated quote");
+  if (!split_unquoted(value, ',', items)) return make_error(Errc::parse, std::string(header) + ": unterminated quote");
   std::vector<std::string> tags;
   for (auto it : items) {
     auto t = trim(it);
