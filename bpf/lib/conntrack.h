@@ -94,16 +94,18 @@ static __always_inline int ps_ct_tcp_step(struct ps_ct_val *v, __u8 tcp_flags, _
  * 0 otherwise. Only the TCP table is consulted for TCP, etc. (one call site per map so the
  * verifier can inline each lookup).
  */
-static __always_inline int ps_ct_in(const struct ps_policy *pol, const struct ps_pkt *p, __u64 now)
+static __always_inline int ps_ct_in(const struct ps_policy *pol, const struct ps_pkt *p)
 {
 	struct ps_ct_key k;
 	struct ps_ct_val *v;
+	__u64 now;
 
 	ps_ct_key_in(&k, p);
 	if (p->proto == IPPROTO_TCP) {
 		v = bpf_map_lookup_elem(&ps_ct_tcp, &k);
 		if (!v)
 			return 0;
+		now = ps_now();
 		if (ps_ct_expired(pol, v, now)) {
 			bpf_map_delete_elem(&ps_ct_tcp, &k);
 			return 0;
@@ -116,6 +118,7 @@ static __always_inline int ps_ct_in(const struct ps_policy *pol, const struct ps
 		v = bpf_map_lookup_elem(&ps_ct_udp, &k);
 		if (!v)
 			return 0;
+		now = ps_now();
 		if (ps_ct_expired(pol, v, now)) {
 			bpf_map_delete_elem(&ps_ct_udp, &k);
 			return 0;
@@ -126,6 +129,7 @@ static __always_inline int ps_ct_in(const struct ps_policy *pol, const struct ps
 		v = bpf_map_lookup_elem(&ps_ct_icmp, &k);
 		if (!v)
 			return 0;
+		now = ps_now();
 		if (ps_ct_expired(pol, v, now)) {
 			bpf_map_delete_elem(&ps_ct_icmp, &k);
 			return 0;
@@ -220,7 +224,7 @@ static __always_inline void ps_ct_out_echo(const struct ps_policy *pol, const st
 }
 
 /* A flow exists (not expired) for this key: used for ICMP errors quoting our packets. */
-static __always_inline int ps_ct_exists(const struct ps_policy *pol, struct ps_ct_key *k, __u64 now)
+static __always_inline int ps_ct_exists(const struct ps_policy *pol, struct ps_ct_key *k)
 {
 	struct ps_ct_val *v;
 
@@ -230,7 +234,7 @@ static __always_inline int ps_ct_exists(const struct ps_policy *pol, struct ps_c
 		v = bpf_map_lookup_elem(&ps_ct_udp, k);
 	else
 		v = bpf_map_lookup_elem(&ps_ct_icmp, k);
-	return v && !ps_ct_expired(pol, v, now);
+	return v && !ps_ct_expired(pol, v, ps_now());
 }
 
 #endif /* PS_LIB_CONNTRACK_H */

@@ -16,8 +16,7 @@
 #include "lib/icmp.h"
 #include "lib/tftp.h"
 
-static __always_inline int ps_inbound_icmp(const struct ps_policy *pol, const struct ps_pkt *p, void *data_end,
-					   __u64 now)
+static __always_inline int ps_inbound_icmp(const struct ps_policy *pol, const struct ps_pkt *p, void *data_end)
 {
 	__u8 t = p->icmp_type;
 
@@ -31,12 +30,12 @@ static __always_inline int ps_inbound_icmp(const struct ps_policy *pol, const st
 			return (pol->flags & PS_F_NO_ICMP_PING) ? PS_R_DROP_NO_PING : PS_R_PASS_ECHO_REQ;
 		}
 		if (t == ICMPV6_ECHO_REPLY)
-			return ps_ct_in(pol, p, now) ? PS_R_PASS_ECHO_REPLY : PS_R_DROP_ICMP;
+			return ps_ct_in(pol, p) ? PS_R_PASS_ECHO_REPLY : PS_R_DROP_ICMP;
 	} else {
 		if (t == ICMP_ECHO)
 			return (pol->flags & PS_F_NO_ICMP_PING) ? PS_R_DROP_NO_PING : PS_R_PASS_ECHO_REQ;
 		if (t == ICMP_ECHOREPLY)
-			return ps_ct_in(pol, p, now) ? PS_R_PASS_ECHO_REPLY : PS_R_DROP_ICMP;
+			return ps_ct_in(pol, p) ? PS_R_PASS_ECHO_REPLY : PS_R_DROP_ICMP;
 	}
 	if (ps_icmp_is_error(p->family, t)) {
 		struct ps_pkt in = {};
@@ -46,37 +45,36 @@ static __always_inline int ps_inbound_icmp(const struct ps_policy *pol, const st
 			ps_ct_key_out(&k, &in);
 			if (in.proto != IPPROTO_TCP && in.proto != IPPROTO_UDP)
 				k.rport = 0;
-			if (ps_ct_exists(pol, &k, now))
+			if (ps_ct_exists(pol, &k))
 				return PS_R_PASS_ICMP_RELATED;
 		}
 	}
 	return PS_R_DROP_ICMP;
 }
 
-static __always_inline int ps_inbound_l4(const struct ps_policy *pol, const struct ps_pkt *p, void *data_end,
-					 __u64 now)
+static __always_inline int ps_inbound_l4(const struct ps_policy *pol, const struct ps_pkt *p, void *data_end)
 {
 	switch (p->proto) {
 	case IPPROTO_TCP:
-		if (ps_ct_in(pol, p, now))
+		if (ps_ct_in(pol, p))
 			return PS_R_PASS_CT;
 		return ps_port_open(pol->tcp_ports, p->dport) ? PS_R_PASS_TCP_PORT : PS_R_DROP_TCP_PORT;
 	case IPPROTO_UDP:
 		if (ps_port_open(pol->udp_ports, p->dport))
 			return PS_R_PASS_UDP_PORT;
-		if (ps_ct_in(pol, p, now))
+		if (ps_ct_in(pol, p))
 			return PS_R_PASS_CT;
-		if (ps_tftp_match(pol, p, now))
+		if (ps_tftp_match(pol, p))
 			return PS_R_PASS_TFTP;
 		return PS_R_DROP_UDP_PORT;
 	case IPPROTO_ICMP:
 		if (p->family != PS_AF_INET)
 			return PS_R_DROP_PROTO;
-		return ps_inbound_icmp(pol, p, data_end, now);
+		return ps_inbound_icmp(pol, p, data_end);
 	case IPPROTO_ICMPV6:
 		if (p->family != PS_AF_INET6)
 			return PS_R_DROP_PROTO;
-		return ps_inbound_icmp(pol, p, data_end, now);
+		return ps_inbound_icmp(pol, p, data_end);
 	case IPPROTO_IGMP:
 		return p->family == PS_AF_INET ? PS_R_PASS_IGMP : PS_R_DROP_PROTO;
 	}
@@ -99,12 +97,11 @@ static __always_inline int ps_inbound(void *data, void *data_end, const int l3)
 	if (r != PS_R_NONE)
 		return r;
 
-	__u64 now = ps_now();
 	if (p.frag == PS_FRAG_REST)
-		return ps_frag_follow(pol, &p, now);
-	r = ps_inbound_l4(pol, &p, data_end, now);
+		return ps_frag_follow(pol, &p);
+	r = ps_inbound_l4(pol, &p, data_end);
 	if (p.frag == PS_FRAG_FIRST)
-		ps_frag_record(&p, r, now);
+		ps_frag_record(&p, r);
 	return r;
 }
 

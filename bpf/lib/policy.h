@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR Apache-2.0) */
 /*
- * policy.h — the active policy, port bitmaps, the clock and the per-CPU counters.
+ * policy.h — the active policy, port bitmaps and the per-CPU counters (the clock: lib/clock.h).
  *
  * ps_policy_active() returns the slot the active map names, or NULL when the slot was never
  * written by the controller (PS_F_VALID clear): callers fail closed. A reader may see the old
@@ -10,18 +10,8 @@
 #ifndef PS_LIB_POLICY_H
 #define PS_LIB_POLICY_H
 
+#include "lib/clock.h"
 #include "lib/maps.h"
-
-/*
- * The one clock of the programs: CLOCK_MONOTONIC at tick resolution (bpf_ktime_get_coarse_ns,
- * Linux 5.11+). Timeouts are seconds, so a tick (1-10 ms) is plenty, and the precise clock costs
- * ~30 ns per packet on virtualised hardware (perf/: bench_fw_testrun). Stamps written by
- * userspace (CLOCK_MONOTONIC) may be up to a tick ahead of it: use ps_age(), never now - then.
- */
-static __always_inline __u64 ps_now(void)
-{
-	return bpf_ktime_get_coarse_ns();
-}
 
 /* How long ago `then` was; 0 when it is (slightly) in the future. */
 static __always_inline __u64 ps_age(__u64 now, __u64 then)

@@ -36,8 +36,9 @@ static __always_inline void ps_tftp_expect(const struct ps_pkt *p, __u64 now)
  * timeout (the hint errs on the side of looking up: one unit of slack, racing writers only
  * make it newer).
  */
-static __always_inline int ps_tftp_match(const struct ps_policy *pol, const struct ps_pkt *p, __u64 now)
+static __always_inline int ps_tftp_match(const struct ps_policy *pol, const struct ps_pkt *p)
 {
+	__u64 now = ps_now();
 	struct ps_tftp_key k = { .family = p->family, .lport = bpf_htons(p->dport) };
 	struct ps_tftp_val *v;
 	__u32 hint_idx = PS_ACTIVE_TFTP;

@@ -14,6 +14,7 @@
 #include <iostream>
 
 #include "bench_common.h"
+#include "fw/clock.h"
 #include "fw/firewall.h"
 #include "fw/policy.h"
 #include "fw_harness.h"
@@ -68,10 +69,10 @@ Costs measure(const Point& pt, std::uint32_t repeat, int samples) {
   auto compiled = fw::compile(test::base_config(), test::kTr069Port);
   if (auto g = fw::install_policy(f.maps(), *compiled.image); !g) throw std::runtime_error(g.error().message());
 
-  timespec ts{};
-  clock_gettime(CLOCK_MONOTONIC, &ts);
+  auto now = fw::bpf_clock_ns();  // the programs' clock: the flows are fresh to them
+  if (!now) throw std::runtime_error(now.error().message());
   ps_ct_val v{};
-  v.created_ns = v.last_seen_ns = std::uint64_t(ts.tv_sec) * 1000000000ull + std::uint64_t(ts.tv_nsec);
+  v.created_ns = v.last_seen_ns = now.value();
   int tcp = f.maps().fd(fw::MapId::ct_tcp), udp = f.maps().fd(fw::MapId::ct_udp);
   for (std::uint32_t i = 0; i < pt.flows; ++i) {
     ps_ct_key kt = key_of(i, IPPROTO_TCP), ku = key_of(i, IPPROTO_UDP);

@@ -14,6 +14,7 @@
 
 #include "cli/args.h"
 #include "config/phone_config.h"
+#include "fw/clock.h"
 #include "fw/firewall.h"
 #include "fw/mapset.h"
 #include "fw/policy.h"
@@ -53,12 +54,6 @@ std::string addr(const __be32* a, std::uint8_t family) {
   char buf[INET6_ADDRSTRLEN] = {};
   inet_ntop(family == PS_AF_INET ? AF_INET : AF_INET6, a, buf, sizeof buf);
   return buf;
-}
-
-std::uint64_t mono_ns() {
-  timespec ts{};
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return std::uint64_t(ts.tv_sec) * 1000000000ull + std::uint64_t(ts.tv_nsec);
 }
 
 Result<fw::MapSet> open_maps(const Args& a) {
@@ -160,7 +155,12 @@ int cmd_flows(const Args& a) {
     return 1;
   }
   bool json = a.has("json");
-  std::uint64_t now = mono_ns();
+  auto clk = fw::bpf_clock_ns();  // the stamps' own clock (not CLOCK_MONOTONIC)
+  if (!clk) {
+    std::cerr << "phonesec flows: " << clk.error().message() << "\n";
+    return 1;
+  }
+  std::uint64_t now = clk.value();
   for (const auto& fl : f.value()) {
     const char* proto = fl.key.proto == 6 ? "tcp" : fl.key.proto == 17 ? "udp" : fl.key.proto == 58 ? "icmpv6" : "icmp";
     const char* st = fl.val.state == PS_CT_SYN_SENT ? "syn_sent" : fl.val.state == PS_CT_ESTABLISHED ? "established"

@@ -126,6 +126,8 @@ Result<std::unique_ptr<Firewall>> Firewall::load(const FirewallOptions& opts) {
   bpf_map__set_max_entries(fw->in_->maps.ps_ct_tcp, opts.ct_tcp_max);
   bpf_map__set_max_entries(fw->in_->maps.ps_ct_udp, opts.ct_udp_max);
   bpf_map__set_max_entries(fw->in_->maps.ps_ct_icmp, opts.ct_icmp_max);
+  fw->in_->rodata->ps_general_parser_only = opts.general_parser_only;
+  fw->out_->rodata->ps_general_parser_only = opts.general_parser_only;
 
   // Adopt pinned maps from an earlier run: conntrack and policy survive. A pin set that is
   // incomplete or of another layout (an older build) is replaced by fresh maps.
@@ -156,12 +158,15 @@ Result<std::unique_ptr<Firewall>> Firewall::load(const FirewallOptions& opts) {
     bpf_map__set_max_entries(fw->in_->maps.ps_ct_tcp, opts.ct_tcp_max);
     bpf_map__set_max_entries(fw->in_->maps.ps_ct_udp, opts.ct_udp_max);
     bpf_map__set_max_entries(fw->in_->maps.ps_ct_icmp, opts.ct_icmp_max);
+    fw->in_->rodata->ps_general_parser_only = opts.general_parser_only;
     err = ingress__load(fw->in_);
   }
   if (err) return bpf_err("load ingress program (verifier log above)", err);
 
   if (!(fw->in3_ = ingress_l3__open())) return bpf_err("open ingress_l3 object", -errno);
   if (!(fw->out3_ = egress_l3__open())) return bpf_err("open egress_l3 object", -errno);
+  fw->in3_->rodata->ps_general_parser_only = opts.general_parser_only;
+  fw->out3_->rodata->ps_general_parser_only = opts.general_parser_only;
   for (int i = 0; i < int(MapId::count); ++i) {
     int fd = bpf_map__fd(skel_map(fw->in_, MapId(i)));
     if (bpf_map__reuse_fd(skel_map(fw->out_, MapId(i)), fd) != 0 ||

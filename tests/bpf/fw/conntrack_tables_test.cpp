@@ -6,6 +6,7 @@
 #include <bpf/bpf.h>
 #include <netinet/in.h>
 
+#include "fw/clock.h"
 #include "fw_harness.h"
 
 namespace phonesec::test {
@@ -100,6 +101,42 @@ TEST(ConntrackTables, FlowsAreRefreshedInPlace) {
 
 // install_policy writes the slot the programs do not read, then flips the index; the old
 // slot stays whole (a reader that loaded the old index still sees a complete policy).
+// The programs stamp flows with their own clock (jiffies where the kernel config says HZ, not
+// CLOCK_MONOTONIC); fw::bpf_clock_ns() is how userspace (phonesec flows, perf) reads it. A stamp
+// written by the egress program must fall between two readings taken around it, and a stamp
+// written from that clock must age as the programs see it.
+TEST(ConntrackClock, UserspaceReadsTheClockOfTheStamps) {
+  FwHarness h;
+  auto cfg = base_config();
+  h.install(cfg);
+  auto before = fw::bpf_clock_ns();
+  ASSERT_TRUE(before.ok()) << before.error().message();
+  h.out(udp_out(33001, 53));
+  auto after = fw::bpf_clock_ns();
+  ASSERT_TRUE(after.ok()) << after.error().message();
+  auto flows = fw::read_flows(h.fw().maps());
+  ASSERT_TRUE(flows.ok());
+  ASSERT_EQ(flows->size(), 1u);
+  std::uint64_t created = flows->front().val.created_ns;
+  EXPECT_LE(*before, created);
+  EXPECT_GE(*after, created);
+  EXPECT_LT(*after - *before, 1000000000ull) << "two readings a moment apart";
+
+  // Backdate the flow on that clock: 2 s short of the UDP timeout it is live, 2 s past it is not.
+  const std::uint64_t to = std::uint64_t(cfg.fw_tunables.udp_timeout_s) * 1000000000ull;
+  int fd = h.fw().maps().fd(fw::MapId::ct_udp);
+  ps_ct_key k = flows->front().key;
+  ps_ct_val v = flows->front().val;
+  auto now = fw::bpf_clock_ns();
+  ASSERT_TRUE(now.ok());
+  v.last_seen_ns = *now - to + 2000000000ull;
+  ASSERT_EQ(bpf_map_update_elem(fd, &k, &v, BPF_EXIST), 0);
+  EXPECT_EQ(h.in(udp_in(53, 33001)).reason, PS_R_PASS_CT);
+  v.last_seen_ns = *now - to - 2000000000ull;
+  ASSERT_EQ(bpf_map_update_elem(fd, &k, &v, BPF_EXIST), 0);
+  EXPECT_EQ(h.in(udp_in(53, 33001)).reason, PS_R_DROP_UDP_PORT);
+}
+
 TEST(PolicySwap, WritesTheInactiveSlotThenFlips) {
   FwHarness h;
   const auto& m = h.fw().maps();

@@ -16,72 +16,10 @@
 #include <iomanip>
 #include <sstream>
 
-#include "fw_harness.h"
-#include "packet_gen.h"
+#include "equivalence.h"
 
 namespace phonesec::test {
 namespace {
-
-std::string hex(const Frame& f) {
-  std::ostringstream os;
-  for (auto b : f) os << std::hex << std::setw(2) << std::setfill('0') << unsigned(b);
-  return os.str();
-}
-
-// The IP packet inside an Ethernet frame (after up to two tags) whose version nibble agrees
-// with its EtherType; empty when there is none.
-Frame l3_twin(const Frame& f) {
-  std::size_t off = 12;
-  for (int tags = 0; tags < 3; ++tags) {
-    if (f.size() < off + 2) return {};
-    const unsigned et = unsigned(f[off] << 8 | f[off + 1]);
-    if (et == 0x8100 || et == 0x88a8 || et == 0x9100) {
-      if (tags == 2) return {};
-      off += 4;
-      continue;
-    }
-    off += 2;
-    if (f.size() < off + 14) return {};
-    const unsigned v = f[off] >> 4;
-    if (!((et == 0x0800 && v == 4) || (et == 0x86dd && v == 6))) return {};
-    Frame bare(f.size() - off);
-    std::copy(f.begin() + long(off), f.end(), bare.begin());
-    return bare;
-  }
-  return {};
-}
-
-struct Side {
-  std::unique_ptr<fw::Firewall> fw;
-  std::unique_ptr<fw::VerdictRunner> runner;
-  std::size_t n = 0;
-  Side() {
-    auto f = fw::Firewall::load({});
-    if (!f) throw std::runtime_error("load firewall: " + f.error().message());
-    fw = std::move(f.value());
-    auto r = fw::VerdictRunner::create(*fw, {L4, L6});
-    if (!r) throw std::runtime_error(r.error().message());
-    runner = std::make_unique<fw::VerdictRunner>(std::move(r.value()));
-  }
-  void install(const model::Config& c) {
-    config::PhoneConfig pc = c.phone;
-    std::vector<config::Diagnostic> diags;
-    pc.firewall = config::parse_firewall_config(c.firewall_config, diags);
-    auto compiled = fw::compile(pc, c.tr069_port);
-    if (!fw::install_policy(fw->maps(), *compiled.image)) throw std::runtime_error("install policy");
-  }
-  void clear() {
-    for (auto id : {fw::MapId::ct_tcp, fw::MapId::ct_udp, fw::MapId::ct_icmp, fw::MapId::tftp, fw::MapId::frag}) {
-      std::uint8_t key[64];
-      while (bpf_map_get_next_key(fw->maps().fd(id), nullptr, key) == 0) bpf_map_delete_elem(fw->maps().fd(id), key);
-    }
-  }
-  fw::FrameVerdict run(const Frame& f, bool out, bool l3) {
-    auto v = runner->run_dir(f, ++n, out, l3);
-    if (!v) throw std::runtime_error(v.error().message());
-    return v.value();
-  }
-};
 
 TEST(FwL3Equivalence, SameVerdictsAsTheEthernetPrograms) {
   ASSERT_EQ(geteuid(), 0u) << "BPF_PROG_TEST_RUN needs root";
