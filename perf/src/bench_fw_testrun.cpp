@@ -208,6 +208,7 @@ int run(const Args& a) {
   rep.env("cpu_pinned", std::to_string(cpu));
   rep.env("repeat", std::to_string(repeat));
   rep.env("rounds", std::to_string(rounds));
+  rep.env("bpf_clock", h.fw().clock_source());
   rep.env("xdp_filter", have_filt ? kXdpFilterObj : r.xdp_filter_why());
   std::vector<std::vector<std::string>> rows;
   for (std::size_t c = 0; c < cls.size(); ++c) {

@@ -59,7 +59,7 @@ Result<std::unique_ptr<Daemon>> Daemon::start(const Options& o) {
   if (!fw) return fw.error();
   d->fw_ = std::move(fw.value());
   log::info("daemon", d->fw_->adopted() ? "adopted pinned maps (flows kept) from " : "created maps pinned under ",
-            o.pin_dir);
+            o.pin_dir, "; clock: ", d->fw_->clock_source());
   d->tr069_port_ = fw::resolve_tr069_port(cfg);
 
   // Policy before attach: a packet never meets the programs without one. On adoption the
@@ -128,7 +128,7 @@ Status Daemon::write_status() const {
      << ",\"message\":" << json_str(last_.message) << ",\"warnings\":[";
   for (std::size_t i = 0; i < last_.diagnostics.size(); ++i)
     os << (i ? "," : "") << json_str(last_.diagnostics[i].to_string());
-  os << "]},\"tr069_port\":" << tr069_port_ << ",\"interfaces\":[";
+  os << "]},\"tr069_port\":" << tr069_port_ << ",\"bpf_clock\":" << json_str(fw_->clock_source()) << ",\"interfaces\":[";
   for (std::size_t i = 0; i < attached_.size(); ++i)
     os << (i ? "," : "") << "{\"name\":" << json_str(attached_[i].ifname) << ",\"xdp\":" << json_str(attached_[i].xdp_mode)
        << ",\"egress\":" << json_str(attached_[i].tc_mode) << ",\"variant\":" << json_str(attached_[i].variant) << "}";

@@ -185,6 +185,18 @@ Result<std::unique_ptr<Firewall>> Firewall::load(const FirewallOptions& opts) {
   return fw;
 }
 
+std::string Firewall::clock_source() const {
+  const unsigned hz = in_ && in_->kconfig ? in_->kconfig->CONFIG_HZ : 0;
+  switch (hz) {  // the HZ values ps_now() scales jiffies for
+    case 100: case 200: case 250: case 300: case 500: case 1000:
+      return "jiffies, CONFIG_HZ=" + std::to_string(hz);
+    case 0:
+      return "coarse monotonic (no kernel config for libbpf to read CONFIG_HZ from)";
+    default:
+      return "coarse monotonic (CONFIG_HZ=" + std::to_string(hz) + " not scaled)";
+  }
+}
+
 Status Firewall::pin_maps() {
   std::error_code ec;
   fs::create_directories(opts_.pin_dir + "/maps", ec);

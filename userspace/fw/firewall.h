@@ -58,6 +58,9 @@ class Firewall {
   int ingress_l3_fd() const;
   int egress_l3_fd() const;
   bool adopted() const { return adopted_; }  // maps came from pins
+  // The programs' clock (bpf/lib/clock.h): "jiffies, CONFIG_HZ=250" where libbpf found the
+  // kernel config and its HZ is one ps_now() lists, else "coarse monotonic (...)".
+  std::string clock_source() const;
 
   // XDP on ingress (native, falling back to generic), TC on egress (tcx, falling back to
   // clsact). Re-attaching an interface already attached (pinned links from an earlier run)
