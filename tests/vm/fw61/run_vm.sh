@@ -160,7 +160,7 @@ if [ -n "$bench" ]; then
   sed -n 's/^ *"progs\.\([a-z0-9_]*\)\.verified_insns": {"value": \([0-9]*\).*/  \1 \2/p' "$log"
   grep -q '"progs.ingress.verified_insns"' "$log" || fails+=("bench_fw_progs printed no verified_insns")
 fi
-grep -q '^PSVM INIT' "$log" && echo "$me: $(grep '^PSVM INIT' "$log")"
+grep -q 'PSVM INIT' "$log" && echo "$me: guest $(grep -o 'PSVM INIT.*' "$log")"
 
 if [ ${#fails[@]} -gt 0 ]; then
   echo "----- guest console ($console) -----"
