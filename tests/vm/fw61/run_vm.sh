@@ -5,7 +5,8 @@
 #   run_vm.sh --work DIR [--bench BENCH_FW_PROGS] TEST_BINARY...
 # The initramfs holds busybox-static (the shell), the binaries at their build-tree paths, every
 # shared library ldd names (and the dynamic loader), and the kernel's config at
-# /boot/config-<release> (libbpf reads CONFIG_HZ from it: bpf/lib/clock.h). Its /init runs each
+# /boot/config-<release> (libbpf reads CONFIG_HZ from it: bpf/lib/clock.h) and the two tc
+# modules clsact needs. Its /init runs each
 # binary as root, prints "PSVM END <name> rc=<exit code>" after each, then powers off.
 # Fails unless the guest ran 6.1, every binary exited 0 and printed gtest's PASSED line, and
 # bench_fw_progs ran; prints its verified instruction counts and, on failure, the console.
@@ -45,6 +46,14 @@ root=$work/root
 rm -rf "$root" && mkdir -p "$work" "$root"/{bin,sbin,usr/bin,usr/sbin,proc,sys,dev,tmp,boot} || die "cannot create $root"
 cp /bin/busybox "$root/bin/busybox" || die "copy busybox"
 cp "$kconfig" "$root/boot/" || die "copy $kconfig"
+# clsact (the egress hook on 6.1, which has no tcx) and the bpf classifier are modules in
+# Debian's kernel; /init loads them with busybox insmod (no modprobe, no depmod data).
+modules=(net/sched/sch_ingress.ko net/sched/cls_bpf.ko)
+for m in "${modules[@]}"; do
+  f=/lib/modules/$kver/kernel/$m
+  [ -r "$f" ] || die "$f missing (package linux-image-$kver)"
+  mkdir -p "$root$(dirname "$f")" && cp "$f" "$root$f" || die "copy $f"
+done
 declare -A libdirs=()
 copy_with_libs() {  # the binary at its own path, its libraries (symlinks resolved) at theirs
   local bin=$1 out lib
@@ -69,6 +78,7 @@ per_bin=${PHONESEC_VM_PER_BINARY:-300}  # seconds; a binary still running then i
   echo 'mount -t tmpfs tmpfs /tmp; mount -t bpf bpf /sys/fs/bpf'
   echo "export PATH=/bin:/sbin:/usr/bin:/usr/sbin HOME=/tmp TMPDIR=/tmp LD_LIBRARY_PATH=${ld_path%:}"
   echo 'echo "PSVM INIT $(uname -r) cpus=$(nproc)"'
+  for m in "${modules[@]}"; do echo "insmod /lib/modules/$kver/kernel/$m || echo 'PSVM insmod $m failed'"; done
   for b in "${tests[@]}"; do
     n=$(basename "$b")
     echo "echo 'PSVM BEGIN $n'; timeout $per_bin $b --gtest_color=no 2>&1; echo \"PSVM END $n rc=\$?\""
