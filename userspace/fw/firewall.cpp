@@ -13,6 +13,7 @@
 #include <filesystem>
 
 #include "common/log.h"
+#include "fw/clock.h"
 #include "egress.skel.h"
 #include "egress_l3.skel.h"
 #include "fw/link_kind.h"
@@ -118,9 +119,10 @@ Status ensure_bpffs() {
 Result<std::unique_ptr<Firewall>> Firewall::load(const FirewallOptions& opts) {
   std::unique_ptr<Firewall> fw(new Firewall());
   fw->opts_ = opts;
-  fw->in_ = ingress__open();
+  const auto kopts = kconfig_open_opts();  // CONFIG_HZ for ps_now() (bpf/lib/clock.h)
+  fw->in_ = ingress__open_opts(&kopts);
   if (!fw->in_) return bpf_err("open ingress object", -errno);
-  fw->out_ = egress__open();
+  fw->out_ = egress__open_opts(&kopts);
   if (!fw->out_) return bpf_err("open egress object", -errno);
 
   bpf_map__set_max_entries(fw->in_->maps.ps_ct_tcp, opts.ct_tcp_max);
@@ -153,7 +155,7 @@ Result<std::unique_ptr<Firewall>> Firewall::load(const FirewallOptions& opts) {
     ingress__destroy(fw->in_);
     unpin_maps(opts.pin_dir);  // links stay pinned: attach() updates them
     fw->adopted_ = false;
-    fw->in_ = ingress__open();
+    fw->in_ = ingress__open_opts(&kopts);
     if (!fw->in_) return bpf_err("open ingress object", -errno);
     bpf_map__set_max_entries(fw->in_->maps.ps_ct_tcp, opts.ct_tcp_max);
     bpf_map__set_max_entries(fw->in_->maps.ps_ct_udp, opts.ct_udp_max);
@@ -163,8 +165,8 @@ Result<std::unique_ptr<Firewall>> Firewall::load(const FirewallOptions& opts) {
   }
   if (err) return bpf_err("load ingress program (verifier log above)", err);
 
-  if (!(fw->in3_ = ingress_l3__open())) return bpf_err("open ingress_l3 object", -errno);
-  if (!(fw->out3_ = egress_l3__open())) return bpf_err("open egress_l3 object", -errno);
+  if (!(fw->in3_ = ingress_l3__open_opts(&kopts))) return bpf_err("open ingress_l3 object", -errno);
+  if (!(fw->out3_ = egress_l3__open_opts(&kopts))) return bpf_err("open egress_l3 object", -errno);
   fw->in3_->rodata->ps_general_parser_only = opts.general_parser_only;
   fw->out3_->rodata->ps_general_parser_only = opts.general_parser_only;
   for (int i = 0; i < int(MapId::count); ++i) {
