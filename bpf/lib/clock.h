@@ -8,6 +8,8 @@
  * CONFIG_HZ comes from the kernel's config through libbpf (__kconfig: /proc/config.gz or
  * /boot/config-*); the load-time constant lets the verifier keep one branch of the switch. With
  * no config or an unusual HZ the clock is bpf_ktime_get_coarse_ns (5.11), CLOCK_MONOTONIC.
+ * (With no config at all libbpf refuses to load, __weak or not: the loader then hands it
+ * CONFIG_HZ=0, fw::kconfig_open_opts.)
  *
  * Why not the precise or the coarse monotonic clock: on the machines we measure, a call costs
  * 15-30 ns per packet, as much as the conntrack lookup; jiffies cost ~4 (perf/: bench_fw_testrun).

@@ -6,8 +6,8 @@
 # The initramfs holds busybox-static (the shell), the binaries at their build-tree paths, every
 # shared library ldd names (and the dynamic loader), and the kernel's config at
 # /boot/config-<release> (libbpf reads CONFIG_HZ from it: bpf/lib/clock.h) and the two tc
-# modules clsact needs. Its /init runs each
-# binary as root, prints "PSVM END <name> rc=<exit code>" after each, then powers off.
+# modules clsact needs. Its /init runs each binary as root, prints "PSVM END <name> rc=<exit
+# code>" after each, then powers off.
 # Fails unless the guest ran 6.1, every binary exited 0 and printed gtest's PASSED line, and
 # bench_fw_progs ran; prints its verified instruction counts and, on failure, the console.
 # Accelerator: PHONESEC_VM_ACCEL=kvm|tcg forces one; by default KVM when /dev/kvm opens and
@@ -151,6 +151,7 @@ log=$console.txt
 fails=()
 [ "$qrc" -eq 124 ] || [ "$qrc" -eq 137 ] && fails+=("qemu did not finish within ${deadline}s (PHONESEC_VM_TIMEOUT)")
 grep -q '^PSVM DONE' "$log" || fails+=("the guest's /init did not finish (no PSVM DONE line)")
+grep -q '^PSVM insmod' "$log" && fails+=("$(grep '^PSVM insmod' "$log" | head -n 1 | cut -c6-) in the guest")
 uname=$(sed -n 's/^PSVM UNAME //p' "$log")
 case "$uname" in 6.1.*) ;; *) fails+=("guest kernel is '${uname:-unknown}', not 6.1") ;; esac
 check() {  # check <name>: exit 0 and, for gtest binaries, the PASSED line inside its section
