@@ -51,41 +51,24 @@ inline Frame l3_twin(const Frame& f) {
   return {};
 }
 
-// One private firewall (both the Ethernet and the L3 programs, on one set of maps); state
-// cleared between episodes.
-struct Side {
-  std::unique_ptr<fw::Firewall> fw;
-  std::unique_ptr<fw::VerdictRunner> runner;
-  std::size_t n = 0;
-  explicit Side(const fw::FirewallOptions& o = {}) {
-    pin_to_one_cpu();
-    auto f = fw::Firewall::load(o);
-    if (!f) throw std::runtime_error("load firewall: " + f.error().message());
-    fw = std::move(f.value());
-    auto r = fw::VerdictRunner::create(*fw, {L4, L6});
-    if (!r) throw std::runtime_error(r.error().message());
-    runner = std::make_unique<fw::VerdictRunner>(std::move(r.value()));
-  }
+// One private firewall (both the Ethernet and the L3 programs, on one set of maps) fed the
+// generator's configs; state cleared between episodes.
+struct Side : FwHarness {
+  using FwHarness::FwHarness;
   void install(const model::Config& c) {
     config::PhoneConfig pc = c.phone;
     std::vector<config::Diagnostic> diags;
     pc.firewall = config::parse_firewall_config(c.firewall_config, diags);
-    auto compiled = fw::compile(pc, c.tr069_port);
-    if (!fw::install_policy(fw->maps(), *compiled.image)) throw std::runtime_error("install policy");
+    FwHarness::install(pc, c.tr069_port);
   }
   void clear() {
     for (auto id : {fw::MapId::ct_tcp, fw::MapId::ct_udp, fw::MapId::ct_icmp, fw::MapId::tftp, fw::MapId::frag}) {
       std::uint8_t key[64];
-      while (bpf_map_get_next_key(fw->maps().fd(id), nullptr, key) == 0) bpf_map_delete_elem(fw->maps().fd(id), key);
+      while (bpf_map_get_next_key(fw().maps().fd(id), nullptr, key) == 0) bpf_map_delete_elem(fw().maps().fd(id), key);
     }
   }
-  // what: how the frame was made, for the message when the kernel refuses to run it.
   fw::FrameVerdict run(const Frame& f, bool out, bool l3 = false, const std::string& what = "") {
-    auto v = runner->run_dir(f, ++n, out, l3);
-    if (!v)
-      throw std::runtime_error(v.error().message() + " (" + what + ", " + std::to_string(f.size()) + " bytes: " + hex(f) +
-                               ")");
-    return v.value();
+    return FwHarness::run(f, out, l3, what + ", " + std::to_string(f.size()) + " bytes: " + hex(f));
   }
 };
 
