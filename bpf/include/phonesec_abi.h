@@ -104,7 +104,7 @@ PS_STATIC_ASSERT(sizeof(struct ps_ct_key) == 40, "ps_ct_key layout");
 #define PS_CTF_REPLIED (1u << 2) /* something came back in on this flow */
 
 struct ps_ct_val {
-	__u64 created_ns;       /* bpf_ktime_get_ns() at creation                              */
+	__u64 created_ns;       /* ps_now() at creation (bpf/lib/clock.h: not CLOCK_MONOTONIC)  */
 	__u64 last_seen_ns;     /* refreshed in place, at most about once a second             */
 	__u32 state;
 	__u32 flags;

@@ -13,8 +13,7 @@
 #include <map>
 #include <sstream>
 
-#include "fw_harness.h"
-#include "packet_gen.h"
+#include "equivalence.h"
 #include "ref_model.h"
 
 namespace phonesec::test {
@@ -22,17 +21,6 @@ namespace {
 
 constexpr std::uint64_t kDefaultSeed = 20261125;
 constexpr std::size_t kEpisodeLen = 250;
-
-std::uint64_t env_u64(const char* name, std::uint64_t dflt) {
-  const char* v = std::getenv(name);
-  return v && *v ? std::strtoull(v, nullptr, 0) : dflt;
-}
-
-std::string hex(const Frame& f) {
-  std::ostringstream os;
-  for (std::size_t i = 0; i < f.size(); ++i) os << std::hex << std::setw(2) << std::setfill('0') << unsigned(f[i]);
-  return os.str();
-}
 
 std::string describe(const model::Config& c) {
   const auto& p = c.phone;
@@ -50,44 +38,6 @@ std::string describe(const model::Config& c) {
   return os.str();
 }
 
-// The real programs on private maps; state cleared between episodes.
-class Bpf {
- public:
-  Bpf() {
-    pin_to_one_cpu();
-    auto fw = fw::Firewall::load({});
-    if (!fw) throw std::runtime_error("load firewall: " + fw.error().message());
-    fw_ = std::move(fw.value());
-    auto r = fw::VerdictRunner::create(*fw_, {L4, L6});
-    if (!r) throw std::runtime_error(r.error().message());
-    runner_ = std::make_unique<fw::VerdictRunner>(std::move(r.value()));
-  }
-  void install(const model::Config& c) {
-    config::PhoneConfig pc = c.phone;
-    std::vector<config::Diagnostic> diags;
-    pc.firewall = config::parse_firewall_config(c.firewall_config, diags);
-    auto compiled = fw::compile(pc, c.tr069_port);
-    auto g = fw::install_policy(fw_->maps(), *compiled.image);
-    if (!g) throw std::runtime_error(g.error().message());
-  }
-  void clear() {
-    for (auto id : {fw::MapId::ct_tcp, fw::MapId::ct_udp, fw::MapId::ct_icmp, fw::MapId::tftp, fw::MapId::frag}) {
-      std::uint8_t key[64];
-      while (bpf_map_get_next_key(fw_->maps().fd(id), nullptr, key) == 0) bpf_map_delete_elem(fw_->maps().fd(id), key);
-    }
-  }
-  fw::FrameVerdict run(const GenFrame& g) {
-    auto v = runner_->run_dir(g.frame, ++n_, g.out);
-    if (!v) throw std::runtime_error(v.error().message() + " (" + g.what + ", " + std::to_string(g.frame.size()) + " bytes: " + hex(g.frame) + ")");
-    return v.value();
-  }
-
- private:
-  std::unique_ptr<fw::Firewall> fw_;
-  std::unique_ptr<fw::VerdictRunner> runner_;
-  std::size_t n_ = 0;
-};
-
 struct Outcome {
   bool disagreed = false;
   std::string report;
@@ -95,7 +45,7 @@ struct Outcome {
   std::map<unsigned, std::size_t> reasons;  // (dir << 8 | reason) → frames
 };
 
-Outcome run_diff(Bpf& bpf, std::uint64_t seed, std::size_t packets, model::Mutant mutant) {
+Outcome run_diff(Side& bpf, std::uint64_t seed, std::size_t packets, model::Mutant mutant) {
   Outcome o;
   PacketGen gen(seed);
   model::Model m(mutant);
@@ -116,7 +66,7 @@ Outcome run_diff(Bpf& bpf, std::uint64_t seed, std::size_t packets, model::Mutan
       }
       GenFrame g = gen.next(cfg);
       model::Verdict want = g.out ? m.outbound(g.frame) : m.inbound(g.frame);
-      fw::FrameVerdict got = bpf.run(g);
+      fw::FrameVerdict got = bpf.run(g.frame, g.out, false, g.what);
       o.reasons[(g.out ? 1u << 8 : 0u) | got.reason]++;
       if (got.pass != want.pass || got.reason != want.reason) {
         std::ostringstream os;
@@ -141,7 +91,7 @@ Outcome run_diff(Bpf& bpf, std::uint64_t seed, std::size_t packets, model::Mutan
 TEST(Differential, BpfAgreesWithReferenceModel) {
   const std::uint64_t seed = env_u64("PS_DIFF_SEED", kDefaultSeed);
   const std::size_t packets = env_u64("PS_DIFF_PACKETS", 30000);
-  Bpf bpf;
+  Side bpf;
   Outcome o = run_diff(bpf, seed, packets, model::Mutant::none);
   ASSERT_FALSE(o.disagreed) << o.report;
   EXPECT_EQ(o.packets, packets);
@@ -164,7 +114,7 @@ TEST(Differential, BpfAgreesWithReferenceModel) {
 class DifferentialMutant : public ::testing::TestWithParam<model::Mutant> {};
 
 TEST_P(DifferentialMutant, IsCaught) {
-  Bpf bpf;
+  Side bpf;
   Outcome o = run_diff(bpf, env_u64("PS_DIFF_SEED", kDefaultSeed), 30000, GetParam());
   EXPECT_TRUE(o.disagreed) << "a wrong model agreed with the programs on " << o.packets << " frames";
 }

@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
-// Shared by the equivalence tests (fw_l3_equivalence, fw_fast_parse_equivalence): two private
-// firewalls fed the same random frames must decide alike.
+// Shared by the tests that feed the packet generator's frames to the real programs
+// (fw_differential against the reference model; fw_l3_equivalence and fw_fast_parse_equivalence,
+// two private firewalls that must decide alike).
 #pragma once
 
 #include <bpf/bpf.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <iomanip>
 #include <sstream>
 
@@ -13,6 +15,12 @@
 #include "packet_gen.h"
 
 namespace phonesec::test {
+
+// A number from the environment (PS_DIFF_SEED, PS_DIFF_PACKETS), or dflt.
+inline std::uint64_t env_u64(const char* name, std::uint64_t dflt) {
+  const char* v = std::getenv(name);
+  return v && *v ? std::strtoull(v, nullptr, 0) : dflt;
+}
 
 inline std::string hex(const Frame& f) {
   std::ostringstream os;
@@ -43,36 +51,24 @@ inline Frame l3_twin(const Frame& f) {
   return {};
 }
 
-// One private firewall (both the Ethernet and the L3 programs, on one set of maps).
-struct Side {
-  std::unique_ptr<fw::Firewall> fw;
-  std::unique_ptr<fw::VerdictRunner> runner;
-  std::size_t n = 0;
-  explicit Side(const fw::FirewallOptions& o = {}) {
-    auto f = fw::Firewall::load(o);
-    if (!f) throw std::runtime_error("load firewall: " + f.error().message());
-    fw = std::move(f.value());
-    auto r = fw::VerdictRunner::create(*fw, {L4, L6});
-    if (!r) throw std::runtime_error(r.error().message());
-    runner = std::make_unique<fw::VerdictRunner>(std::move(r.value()));
-  }
+// One private firewall (both the Ethernet and the L3 programs, on one set of maps) fed the
+// generator's configs; state cleared between episodes.
+struct Side : FwHarness {
+  using FwHarness::FwHarness;
   void install(const model::Config& c) {
     config::PhoneConfig pc = c.phone;
     std::vector<config::Diagnostic> diags;
     pc.firewall = config::parse_firewall_config(c.firewall_config, diags);
-    auto compiled = fw::compile(pc, c.tr069_port);
-    if (!fw::install_policy(fw->maps(), *compiled.image)) throw std::runtime_error("install policy");
+    FwHarness::install(pc, c.tr069_port);
   }
   void clear() {
     for (auto id : {fw::MapId::ct_tcp, fw::MapId::ct_udp, fw::MapId::ct_icmp, fw::MapId::tftp, fw::MapId::frag}) {
       std::uint8_t key[64];
-      while (bpf_map_get_next_key(fw->maps().fd(id), nullptr, key) == 0) bpf_map_delete_elem(fw->maps().fd(id), key);
+      while (bpf_map_get_next_key(fw().maps().fd(id), nullptr, key) == 0) bpf_map_delete_elem(fw().maps().fd(id), key);
     }
   }
-  fw::FrameVerdict run(const Frame& f, bool out, bool l3) {
-    auto v = runner->run_dir(f, ++n, out, l3);
-    if (!v) throw std::runtime_error(v.error().message());
-    return v.value();
+  fw::FrameVerdict run(const Frame& f, bool out, bool l3 = false, const std::string& what = "") {
+    return FwHarness::run(f, out, l3, what + ", " + std::to_string(f.size()) + " bytes: " + hex(f));
   }
 };
 

@@ -65,21 +65,23 @@ class FwHarness {
     if (!r) throw std::runtime_error(r.error().message());
     runner_ = std::make_unique<fw::VerdictRunner>(std::move(r.value()));
   }
-  void install(const config::PhoneConfig& c) {
-    auto compiled = fw::compile(c, kTr069Port);
+  void install(const config::PhoneConfig& c, std::uint16_t tr069_port = kTr069Port) {
+    auto compiled = fw::compile(c, tr069_port);
     auto g = fw::install_policy(fw_->maps(), *compiled.image);
     if (!g) throw std::runtime_error(g.error().message());
   }
   fw::FrameVerdict in(const Frame& f) { return run(f, false); }
   fw::FrameVerdict out(const Frame& f) { return run(f, true); }
   fw::Firewall& fw() { return *fw_; }
-
- private:
-  fw::FrameVerdict run(const Frame& f, bool out) {
-    auto v = runner_->run_dir(f, ++n_, out);
-    if (!v) throw std::runtime_error(v.error().message());
+  // l3: through the L3 (tun) programs; what: how the frame was made, for the message when the
+  // kernel refuses to run it.
+  fw::FrameVerdict run(const Frame& f, bool out, bool l3 = false, const std::string& what = "") {
+    auto v = runner_->run_dir(f, ++n_, out, l3);
+    if (!v) throw std::runtime_error(v.error().message() + (what.empty() ? "" : " (" + what + ")"));
     return v.value();
   }
+
+ private:
   std::unique_ptr<fw::Firewall> fw_;
   std::unique_ptr<fw::VerdictRunner> runner_;
   std::size_t n_ = 0;

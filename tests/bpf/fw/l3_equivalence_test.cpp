@@ -23,9 +23,7 @@ namespace {
 
 TEST(FwL3Equivalence, SameVerdictsAsTheEthernetPrograms) {
   ASSERT_EQ(geteuid(), 0u) << "BPF_PROG_TEST_RUN needs root";
-  pin_to_one_cpu();
-  const char* s = std::getenv("PS_DIFF_SEED");
-  const std::uint64_t seed = s && *s ? std::strtoull(s, nullptr, 0) : 20261126;
+  const std::uint64_t seed = env_u64("PS_DIFF_SEED", 20261126);
   constexpr std::size_t kFrames = 6000, kEpisode = 250;
   Side eth, l3;
   PacketGen gen(seed);
