@@ -22,7 +22,7 @@ while [ $# -gt 0 ]; do
     --work) work=$2; shift 2 ;;
     --bench) bench=$(realpath -s "$2"); shift 2 ;;
     -*) die "unknown option $1" ;;
-    *) tests+=("$(realpath -s "$1")"); shift ;;  # the guest runs them at the same absolute paths
+    *) tests+=("$(realpath -s "$1")"); shift ;;  # the guest runs them as /ps/bin/<name>
   esac
 done
 [ -n "$work" ] && [ ${#tests[@]} -gt 0 ] || die "usage: run_vm.sh --work DIR [--bench BIN] TEST_BINARY..."
@@ -55,9 +55,11 @@ for m in "${modules[@]}"; do
   mkdir -p "$root$(dirname "$f")" && cp "$f" "$root$f" || die "copy $f"
 done
 declare -A libdirs=()
-copy_with_libs() {  # the binary at its own path, its libraries (symlinks resolved) at theirs
+# The binary as /ps/bin/<name> (not at its build-tree path: a tree under /tmp would be hidden by
+# the guest's tmpfs), its libraries (symlinks resolved) at their own paths.
+copy_with_libs() {
   local bin=$1 out lib
-  mkdir -p "$root$(dirname "$bin")" && cp "$bin" "$root$bin" || die "copy $bin"
+  mkdir -p "$root/ps/bin" && cp "$bin" "$root/ps/bin/" || die "copy $bin"
   out=$(ldd "$bin") || die "ldd $bin failed"
   ! grep -q "not found" <<<"$out" || die "$bin: a library is missing: $(grep 'not found' <<<"$out")"
   for lib in $(awk '$2 == "=>" && $3 ~ /^\// {print $3} $1 ~ /^\// {print $1}' <<<"$out"); do
@@ -81,10 +83,10 @@ per_bin=${PHONESEC_VM_PER_BINARY:-300}  # seconds; a binary still running then i
   for m in "${modules[@]}"; do echo "insmod /lib/modules/$kver/kernel/$m || echo 'PSVM insmod $m failed'"; done
   for b in "${tests[@]}"; do
     n=$(basename "$b")
-    echo "echo 'PSVM BEGIN $n'; timeout $per_bin $b --gtest_color=no 2>&1; echo \"PSVM END $n rc=\$?\""
+    echo "echo 'PSVM BEGIN $n'; timeout $per_bin /ps/bin/$n --gtest_color=no 2>&1; echo \"PSVM END $n rc=\$?\""
   done
   if [ -n "$bench" ]; then
-    echo "echo 'PSVM BEGIN bench_fw_progs'; mkdir -p /tmp/bench; timeout $per_bin $bench --out /tmp/bench 2>&1; rc=\$?"
+    echo "echo 'PSVM BEGIN bench_fw_progs'; mkdir -p /tmp/bench; timeout $per_bin /ps/bin/$(basename "$bench") --out /tmp/bench 2>&1; rc=\$?"
     echo 'cat /tmp/bench/*.json; echo; echo "PSVM END bench_fw_progs rc=$rc"'
   fi
   echo 'echo "PSVM UNAME $(uname -r)"; echo "PSVM DONE"'
