@@ -166,18 +166,36 @@ Result<Route> parse_route(const std::string& text) {
   return r;
 }
 
+// A link message for interface ifindex in buf: header and ifinfomsg (more in *ifm for the caller).
+static nlmsghdr* link_msg(char* buf, std::uint16_t type, std::uint16_t flags, std::uint32_t ifindex, ifinfomsg** ifm) {
+  nlmsghdr* nlh = mnl_nlmsg_put_header(buf);
+  nlh->nlmsg_type = type;
+  nlh->nlmsg_flags = NLM_F_REQUEST | flags;
+  *ifm = static_cast<ifinfomsg*>(mnl_nlmsg_put_extra_header(nlh, sizeof(ifinfomsg)));
+  (*ifm)->ifi_family = AF_UNSPEC;
+  (*ifm)->ifi_index = int(ifindex);
+  return nlh;
+}
+
+// An IPv4 address message in buf: header and ifaddrmsg for interface ifindex (0 in a dump).
+static nlmsghdr* addr_msg(char* buf, std::uint16_t type, std::uint16_t flags, std::uint32_t ifindex, ifaddrmsg** ifa) {
+  nlmsghdr* nlh = mnl_nlmsg_put_header(buf);
+  nlh->nlmsg_type = type;
+  nlh->nlmsg_flags = NLM_F_REQUEST | flags;
+  *ifa = static_cast<ifaddrmsg*>(mnl_nlmsg_put_extra_header(nlh, sizeof(ifaddrmsg)));
+  (*ifa)->ifa_family = AF_INET;
+  (*ifa)->ifa_index = ifindex;
+  return nlh;
+}
+
 Result<LinkInfo> read_link(const std::string& ifname) {
   unsigned idx = if_nametoindex(ifname.c_str());
   if (idx == 0) return make_error(Errc::not_found, "link " + ifname + " does not exist", errno);
   LinkInfo li;
   {
     char buf[MNL_SOCKET_BUFFER_SIZE];
-    nlmsghdr* nlh = mnl_nlmsg_put_header(buf);
-    nlh->nlmsg_type = RTM_GETLINK;
-    nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
-    auto* ifm = static_cast<ifinfomsg*>(mnl_nlmsg_put_extra_header(nlh, sizeof(ifinfomsg)));
-    ifm->ifi_family = AF_UNSPEC;
-    ifm->ifi_index = int(idx);
+    ifinfomsg* ifm;
+    nlmsghdr* nlh = link_msg(buf, RTM_GETLINK, NLM_F_ACK, idx, &ifm);
     if (auto s = transact(nlh, link_cb, &li, "get link " + ifname); !s) {
       if (s.error().sys_errno == ENODEV) return make_error(Errc::not_found, "link " + ifname + " does not exist");
       return s.error();
@@ -185,11 +203,8 @@ Result<LinkInfo> read_link(const std::string& ifname) {
   }
   {
     char buf[MNL_SOCKET_BUFFER_SIZE];
-    nlmsghdr* nlh = mnl_nlmsg_put_header(buf);
-    nlh->nlmsg_type = RTM_GETADDR;
-    nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-    auto* ifa = static_cast<ifaddrmsg*>(mnl_nlmsg_put_extra_header(nlh, sizeof(ifaddrmsg)));
-    ifa->ifa_family = AF_INET;
+    ifaddrmsg* ifa;
+    nlmsghdr* nlh = addr_msg(buf, RTM_GETADDR, NLM_F_DUMP, 0, &ifa);
     AddrQuery q{li.ifindex, &li};
     if (auto s = transact(nlh, addr_cb, &q, "get addresses of " + ifname); !s) return s.error();
   }
@@ -254,12 +269,8 @@ Status delete_host_route(const std::string& dst) {
 
 Status set_link_up(std::uint32_t ifindex, std::uint32_t mtu) {
   char buf[MNL_SOCKET_BUFFER_SIZE];
-  nlmsghdr* nlh = mnl_nlmsg_put_header(buf);
-  nlh->nlmsg_type = RTM_NEWLINK;
-  nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
-  auto* ifm = static_cast<ifinfomsg*>(mnl_nlmsg_put_extra_header(nlh, sizeof(ifinfomsg)));
-  ifm->ifi_family = AF_UNSPEC;
-  ifm->ifi_index = int(ifindex);
+  ifinfomsg* ifm;
+  nlmsghdr* nlh = link_msg(buf, RTM_NEWLINK, NLM_F_ACK, ifindex, &ifm);
   ifm->ifi_flags = IFF_UP;
   ifm->ifi_change = IFF_UP;
   if (mtu) mnl_attr_put_u32(nlh, IFLA_MTU, mtu);
@@ -270,14 +281,10 @@ Status add_ipv4_address(std::uint32_t ifindex, const std::string& addr, std::uin
   auto a = parse_v4(addr, "tunnel address");
   if (!a) return a.error();
   char buf[MNL_SOCKET_BUFFER_SIZE];
-  nlmsghdr* nlh = mnl_nlmsg_put_header(buf);
-  nlh->nlmsg_type = RTM_NEWADDR;
-  nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_REPLACE;
-  auto* ifa = static_cast<ifaddrmsg*>(mnl_nlmsg_put_extra_header(nlh, sizeof(ifaddrmsg)));
-  ifa->ifa_family = AF_INET;
+  ifaddrmsg* ifa;
+  nlmsghdr* nlh = addr_msg(buf, RTM_NEWADDR, NLM_F_ACK | NLM_F_CREATE | NLM_F_REPLACE, ifindex, &ifa);
   ifa->ifa_prefixlen = prefixlen;
   ifa->ifa_scope = RT_SCOPE_UNIVERSE;
-  ifa->ifa_index = ifindex;
   mnl_attr_put(nlh, IFA_LOCAL, 4, &a->s_addr);
   mnl_attr_put(nlh, IFA_ADDRESS, 4, &a->s_addr);
   return transact(nlh, nullptr, nullptr, "add address " + addr + "/" + std::to_string(prefixlen));
