@@ -22,6 +22,7 @@
 #include <thread>
 
 #include "bench_common.h"
+#include "binaries.h"
 #include "config/phone_config.h"
 #include "fw/firewall.h"
 #include "fw/mapset.h"
@@ -34,7 +35,6 @@ namespace {
 
 namespace fs = std::filesystem;
 const std::string kNs = "pspctl", kIf = "pspc0", kPeerIf = "pspc1", kPin = "/sys/fs/bpf/psperf-ctl";
-const std::string kDaemon = std::string(PS_BINARY_DIR) + "/userspace/daemon/phonesecd";
 
 std::string profile(const std::string& fw_config) {
   return "<flat-profile>\n"
@@ -92,7 +92,7 @@ class Daemon {
       if (ns < 0 || setns(ns, CLONE_NEWNET) != 0) _exit(126);
       int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
       if (fd >= 0) dup2(fd, 1), dup2(fd, 2);
-      execl(kDaemon.c_str(), kDaemon.c_str(), "--config", lab.cfg().c_str(), "--iface", kIf.c_str(), "--pin-dir",
+      execl(test::kDaemon.c_str(), test::kDaemon.c_str(), "--config", lab.cfg().c_str(), "--iface", kIf.c_str(), "--pin-dir",
             kPin.c_str(), "--run-dir", lab.run_dir().c_str(), nullptr);
       _exit(127);
     }

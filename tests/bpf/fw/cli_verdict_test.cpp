@@ -14,6 +14,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "binaries.h"
 #include "config/phone_config.h"
 #include "packet.h"
 
@@ -21,7 +22,6 @@ namespace phonesec::test {
 namespace {
 
 namespace fs = std::filesystem;
-const std::string kCli = std::string(PS_BINARY_DIR) + "/userspace/cli/phonesec";
 const std::string L4 = "10.0.0.2", R4 = "10.0.0.1", L6 = "fd00::2", R6 = "fd00::1";
 
 struct Cmd {

@@ -22,6 +22,8 @@
 #include <thread>
 #include <vector>
 
+#include "binaries.h"
+
 extern char** environ;
 
 namespace phonesec::test::dot1x {
@@ -162,7 +164,7 @@ class Lab {
 
   // Our supplicant in pdxs, link of the uplink still down; extra options appended.
   Child& start_phone(std::vector<std::string> extra, const std::string& tag = "phone") {
-    std::vector<std::string> a = {"ip", "netns", "exec", "pdxs", std::string(PS_BINARY_DIR) + "/userspace/dot1x/phonesec-dot1x",
+    std::vector<std::string> a = {"ip", "netns", "exec", "pdxs", kDot1xBin,
                                   "-v", "--enable", "yes", "--status-dir", dir() + "/" + tag,
                                   "--identity", "phone-SEP001122334455"};
     if (pc_) a.insert(a.end(), {"--iface", "pdx-br", "--uplink", "pdx-s0", "--pc-port", "pdx-s1"});

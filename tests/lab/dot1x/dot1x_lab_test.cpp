@@ -37,11 +37,11 @@ TEST(Dot1xLab, EapTlsSuccessFromLinkUp) {
   EXPECT_NE(txt.find("Transaction Status: Authenticated"), std::string::npos) << txt;
   EXPECT_NE(txt.find("Protocol: EAP-TLS"), std::string::npos) << txt;
   // `phonesec status` shows it (firewall not loaded here: its exit code is not the point).
-  const std::string cli = capture(std::string(PS_BINARY_DIR) + "/userspace/cli/phonesec status --pin-dir /nonexistent --run-dir " +
+  const std::string cli = capture(kCli + " status --pin-dir /nonexistent --run-dir " +
                                   lab.dir() + "/phone 2>/dev/null");
   EXPECT_NE(cli.find("802.1X:\n  Device Authentication: On\n  Transaction Status: Authenticated\n  Protocol: EAP-TLS"),
             std::string::npos) << cli;
-  const std::string cli_json = capture(std::string(PS_BINARY_DIR) + "/userspace/cli/phonesec status --json --pin-dir /nonexistent --run-dir " +
+  const std::string cli_json = capture(kCli + " status --json --pin-dir /nonexistent --run-dir " +
                                        lab.dir() + "/phone 2>/dev/null");
   EXPECT_NE(cli_json.find("\"dot1x\":{\"enabled\":true,\"transaction\":\"Authenticated\""), std::string::npos) << cli_json;
 

@@ -109,7 +109,7 @@ int main(int argc, char** argv) {
       std::unique_ptr<Child> c;
       const std::string tag = (which == 0 ? "ours" : "wpas") + std::to_string(r);
       if (which == 0) {
-        std::vector<std::string> a = {"ip", "netns", "exec", "pdxs", std::string(PS_BINARY_DIR) + "/userspace/dot1x/phonesec-dot1x",
+        std::vector<std::string> a = {"ip", "netns", "exec", "pdxs", kDot1xBin,
                                       "--enable", "yes", "--iface", "pdx-s0", "--status-dir", d + "/" + tag, "--ca", lab.pki("ca.pem")};
         if (fast)
           a.insert(a.end(), {"--method", "fast", "--fast-provisioning", "2", "--inner-identity", "fastuser", "--password-file",

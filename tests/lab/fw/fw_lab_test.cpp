@@ -13,6 +13,7 @@
 #include <sstream>
 #include <thread>
 
+#include "binaries.h"
 #include "netns.h"
 
 namespace phonesec::test {
@@ -21,8 +22,6 @@ namespace {
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
-const std::string kDaemon = std::string(PS_BINARY_DIR) + "/userspace/daemon/phonesecd";
-const std::string kCli = std::string(PS_BINARY_DIR) + "/userspace/cli/phonesec";
 const std::string kPin = "/sys/fs/bpf/psfw-lab";
 
 std::string profile(const std::string& fw_config) {

@@ -18,6 +18,7 @@
 #include <filesystem>
 #include <thread>
 
+#include "binaries.h"
 #include "fw/mapset.h"
 #include "fw_harness.h"
 #include "netns.h"
@@ -28,8 +29,6 @@ namespace {
 constexpr const char* kNs = "psl3ns";
 constexpr const char* kTun = "psl3tun0";
 constexpr const char* kPin = "/sys/fs/bpf/psl3";
-const std::string kDaemon = std::string(PS_BINARY_DIR) + "/userspace/daemon/phonesecd";
-const std::string kCli = std::string(PS_BINARY_DIR) + "/userspace/cli/phonesec";
 const std::string kPhone4 = "10.78.0.2", kFar4 = "10.78.0.1", kPhone6 = "fd78::2", kFar6 = "fd78::1";
 
 std::uint16_t csum_fold(std::uint32_t s) {

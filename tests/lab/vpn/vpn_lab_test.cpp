@@ -21,6 +21,7 @@
 #include <thread>
 #include <vector>
 
+#include "binaries.h"
 #include "ocserv_lab.h"
 #include "common/log.h"
 #include "vpn/client.h"
@@ -464,7 +465,7 @@ TEST_F(VpnLab, FirewallOnTheTunnelWithTheSamePolicy) {
 }
 
 TEST_F(VpnLab, CommandLineClientFromTheProfile) {
-  const std::string bin = std::string(PS_BINARY_DIR) + "/userspace/vpn/phonesec-vpn";
+  const std::string& bin = kVpnBin;
   const std::string dir = g_lab->dir() + "/cli";
   std::filesystem::create_directories(dir);
   {
@@ -516,8 +517,8 @@ TEST_F(VpnLab, CommandLineClientFromTheProfile) {
 // phonesec-vpn --firewall: the daemon's pinned maps (here pinned by this test, as phonesecd
 // does) are adopted and the tunnel gets the L3 programs on them: the daemon's policy.
 TEST_F(VpnLab, CommandLineClientPutsThePinnedFirewallOnTheTunnel) {
-  const std::string bin = std::string(PS_BINARY_DIR) + "/userspace/vpn/phonesec-vpn";
-  const std::string cli = std::string(PS_BINARY_DIR) + "/userspace/cli/phonesec";
+  const std::string& bin = kVpnBin;
+  const std::string& cli = kCli;
   const std::string pin = "/sys/fs/bpf/psvpn-fw", dir = g_lab->dir() + "/clifw";
   (void)fw::unpin_all(pin);
   std::filesystem::create_directories(dir);
