@@ -70,6 +70,13 @@ PS_STATIC_ASSERT(sizeof(struct ps_policy) == 64 + 2 * 8 * PS_PORT_WORDS, "ps_pol
 #define PS_ACTIVE_ENTRIES 2
 #define PS_TFTP_HINT_SHIFT 30
 
+/* ---- clock -------------------------------------------------------------------------------- */
+
+/* The CONFIG_HZ values the programs' clock scales jiffies for (bpf/lib/clock.h, ps_now); with
+ * any other HZ, or none known, it is the coarse monotonic clock. An X-macro, so the programs and
+ * the controller's report of the clock (fw::Firewall::clock_source) expand the same list. */
+#define PS_CLOCK_HZ_LIST(X) X(100) X(200) X(250) X(300) X(500) X(1000)
+
 /* ---- connection tracking ---------------------------------------------------------------- */
 
 /*

@@ -24,6 +24,8 @@
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 
+#include "phonesec_abi.h"
+
 extern unsigned int CONFIG_HZ __kconfig __weak;
 
 /* (jiffies64 - INITIAL_JIFFIES) * TICK_NSEC for one HZ, as the kernel defines them
@@ -34,22 +36,15 @@ extern unsigned int CONFIG_HZ __kconfig __weak;
 
 static __always_inline __u64 ps_now(void)
 {
+#define PS_HZ_CASE(hz) \
+	case hz:           \
+		return PS_JIFFIES_NS(hz);
 	switch (CONFIG_HZ) {
-	case 100:
-		return PS_JIFFIES_NS(100);
-	case 250:
-		return PS_JIFFIES_NS(250);
-	case 300:
-		return PS_JIFFIES_NS(300);
-	case 1000:
-		return PS_JIFFIES_NS(1000);
-	case 200:
-		return PS_JIFFIES_NS(200);
-	case 500:
-		return PS_JIFFIES_NS(500);
+	PS_CLOCK_HZ_LIST(PS_HZ_CASE)
 	default: /* 0: no kernel config to read; or a HZ we do not list */
 		return bpf_ktime_get_coarse_ns();
 	}
+#undef PS_HZ_CASE
 }
 
 #endif /* PS_LIB_CLOCK_H */

@@ -189,9 +189,11 @@ Result<std::unique_ptr<Firewall>> Firewall::load(const FirewallOptions& opts) {
 
 std::string Firewall::clock_source() const {
   const unsigned hz = in_ && in_->kconfig ? in_->kconfig->CONFIG_HZ : 0;
-  switch (hz) {  // the HZ values ps_now() scales jiffies for
-    case 100: case 200: case 250: case 300: case 500: case 1000:
+#define PS_HZ_CASE(h) case h:
+  switch (hz) {
+    PS_CLOCK_HZ_LIST(PS_HZ_CASE)  // the HZ values ps_now() scales jiffies for
       return "jiffies, CONFIG_HZ=" + std::to_string(hz);
+#undef PS_HZ_CASE
     case 0:
       return "coarse monotonic (no kernel config for libbpf to read CONFIG_HZ from)";
     default:
