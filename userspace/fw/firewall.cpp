@@ -120,15 +120,18 @@ Result<std::unique_ptr<Firewall>> Firewall::load(const FirewallOptions& opts) {
   std::unique_ptr<Firewall> fw(new Firewall());
   fw->opts_ = opts;
   const auto kopts = kconfig_open_opts();  // CONFIG_HZ for ps_now() (bpf/lib/clock.h)
-  fw->in_ = ingress__open_opts(&kopts);
-  if (!fw->in_) return bpf_err("open ingress object", -errno);
+  // The ingress object creates the maps: table sizes and read-only options before its load.
+  auto open_ingress = [&]() -> Status {
+    if (!(fw->in_ = ingress__open_opts(&kopts))) return bpf_err("open ingress object", -errno);
+    bpf_map__set_max_entries(fw->in_->maps.ps_ct_tcp, opts.ct_tcp_max);
+    bpf_map__set_max_entries(fw->in_->maps.ps_ct_udp, opts.ct_udp_max);
+    bpf_map__set_max_entries(fw->in_->maps.ps_ct_icmp, opts.ct_icmp_max);
+    fw->in_->rodata->ps_general_parser_only = opts.general_parser_only;
+    return {};
+  };
+  if (auto s = open_ingress(); !s) return s.error();
   fw->out_ = egress__open_opts(&kopts);
   if (!fw->out_) return bpf_err("open egress object", -errno);
-
-  bpf_map__set_max_entries(fw->in_->maps.ps_ct_tcp, opts.ct_tcp_max);
-  bpf_map__set_max_entries(fw->in_->maps.ps_ct_udp, opts.ct_udp_max);
-  bpf_map__set_max_entries(fw->in_->maps.ps_ct_icmp, opts.ct_icmp_max);
-  fw->in_->rodata->ps_general_parser_only = opts.general_parser_only;
   fw->out_->rodata->ps_general_parser_only = opts.general_parser_only;
 
   // Adopt pinned maps from an earlier run: conntrack and policy survive. A pin set that is
@@ -155,12 +158,7 @@ Result<std::unique_ptr<Firewall>> Firewall::load(const FirewallOptions& opts) {
     ingress__destroy(fw->in_);
     unpin_maps(opts.pin_dir);  // links stay pinned: attach() updates them
     fw->adopted_ = false;
-    fw->in_ = ingress__open_opts(&kopts);
-    if (!fw->in_) return bpf_err("open ingress object", -errno);
-    bpf_map__set_max_entries(fw->in_->maps.ps_ct_tcp, opts.ct_tcp_max);
-    bpf_map__set_max_entries(fw->in_->maps.ps_ct_udp, opts.ct_udp_max);
-    bpf_map__set_max_entries(fw->in_->maps.ps_ct_icmp, opts.ct_icmp_max);
-    fw->in_->rodata->ps_general_parser_only = opts.general_parser_only;
+    if (auto s = open_ingress(); !s) return s.error();
     err = ingress__load(fw->in_);
   }
   if (err) return bpf_err("load ingress program (verifier log above)", err);
