@@ -27,10 +27,9 @@ static __always_inline void ps_frag_key(struct ps_frag_key *k, const struct ps_p
 
 static __always_inline void ps_frag_record(const struct ps_pkt *p, int reason)
 {
-	__u64 now = ps_now();
 	struct ps_frag_key k;
 	struct ps_frag_val v = {
-		.seen_ns = now,
+		.seen_ns = ps_now(),
 		.verdict = ps_is_drop(reason) ? PS_V_DROP : PS_V_PASS,
 		.reason = reason,
 	};
@@ -40,16 +39,12 @@ static __always_inline void ps_frag_record(const struct ps_pkt *p, int reason)
 
 static __always_inline int ps_frag_follow(const struct ps_policy *pol, const struct ps_pkt *p)
 {
-	__u64 now;
 	struct ps_frag_key k;
 	struct ps_frag_val *v;
 
 	ps_frag_key(&k, p);
 	v = bpf_map_lookup_elem(&ps_frag, &k);
-	if (!v)
-		return PS_R_DROP_FRAG_ORPHAN;
-	now = ps_now();
-	if (ps_age(now, v->seen_ns) >= pol->to.frag_ns)
+	if (!v || ps_age(ps_now(), v->seen_ns) >= pol->to.frag_ns) /* the clock only on a hit */
 		return PS_R_DROP_FRAG_ORPHAN;
 	return v->verdict == PS_V_PASS ? PS_R_PASS_FRAG : PS_R_DROP_FRAG;
 }
