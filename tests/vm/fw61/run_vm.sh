@@ -3,7 +3,7 @@
 # fw61_vm driver: the BPF test binaries on Debian 12's own Linux 6.1 kernel (the oldest kernel
 # the README claims), booted in qemu from an initramfs built here.
 #   run_vm.sh --work DIR [--bench BENCH_FW_PROGS] TEST_BINARY...
-# The initramfs holds busybox-static (the shell), the binaries at their build-tree paths, every
+# The initramfs holds busybox-static (the shell), the binaries under /ps/bin, every
 # shared library ldd names (and the dynamic loader), and the kernel's config at
 # /boot/config-<release> (libbpf reads CONFIG_HZ from it: bpf/lib/clock.h) and the two tc
 # modules clsact needs. Its /init runs each binary as root, prints "PSVM END <name> rc=<exit
