@@ -7,9 +7,10 @@
 
 namespace phonesec::test {
 
-inline const std::string kDaemon = std::string(PS_BINARY_DIR) + "/userspace/daemon/phonesecd";
-inline const std::string kCli = std::string(PS_BINARY_DIR) + "/userspace/cli/phonesec";
-inline const std::string kVpnBin = std::string(PS_BINARY_DIR) + "/userspace/vpn/phonesec-vpn";
-inline const std::string kDot1xBin = std::string(PS_BINARY_DIR) + "/userspace/dot1x/phonesec-dot1x";
+inline const std::string kDaemon = std::string(PS_BINARY_DIR) + "/userspace/apps/phonesecd/phonesecd";
+inline const std::string kCli = std::string(PS_BINARY_DIR) + "/userspace/apps/phonesec/phonesec";
+inline const std::string kVpnBin = std::string(PS_BINARY_DIR) + "/userspace/apps/phonesec-vpn/phonesec-vpn";
+inline const std::string kDot1xBin = std::string(PS_BINARY_DIR) + "/userspace/apps/phonesec-dot1x/phonesec-dot1x";
+inline const std::string kProvBin = std::string(PS_BINARY_DIR) + "/userspace/apps/phonesec-prov/phonesec-prov";
 
 }  // namespace phonesec::test

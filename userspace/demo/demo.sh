@@ -12,7 +12,7 @@ PIN=/sys/fs/bpf/phonesec-demo
 RUN=$(mktemp -d /tmp/phonesec-demo.XXXX)
 cleanup() {
   [ -n "${DPID:-}" ] && kill "$DPID" 2>/dev/null && wait "$DPID" 2>/dev/null || true
-  "$D/userspace/cli/phonesec" unload --pin-dir "$PIN" >/dev/null 2>&1 || true
+  "$D/userspace/apps/phonesec/phonesec" unload --pin-dir "$PIN" >/dev/null 2>&1 || true
   ip netns del psdemo-phone 2>/dev/null || true
   ip netns del psdemo-peer 2>/dev/null || true
   rm -rf "$RUN"
@@ -25,7 +25,7 @@ ip -n psdemo-phone link set lo up; ip -n psdemo-phone link set psd-ph up; ip -n 
 ip -n psdemo-peer link set lo up; ip -n psdemo-peer link set psd-pe up; ip -n psdemo-peer addr add 10.99.0.1/24 dev psd-pe
 
 echo "== phonesecd in namespace psdemo-phone on psd-ph (${CONFIG_ARGS[*]:-factory profile})"
-nsenter --net=/run/netns/psdemo-phone "$D/userspace/daemon/phonesecd" "${CONFIG_ARGS[@]}" --iface psd-ph \
+nsenter --net=/run/netns/psdemo-phone "$D/userspace/apps/phonesecd/phonesecd" "${CONFIG_ARGS[@]}" --iface psd-ph \
   --pin-dir "$PIN" --run-dir "$RUN" 2>"$RUN/daemon.log" &
 DPID=$!
 for _ in $(seq 100); do [ -f "$RUN/phonesecd.pid" ] && break; sleep 0.05; done
@@ -81,10 +81,10 @@ print("  phone -> peer udp 7000, reply:", "PASS" if s.recv(10) else "DROP")'
 wait $LPID 2>/dev/null || true
 echo
 echo "== phonesec stats"
-"$D/userspace/cli/phonesec" stats --pin-dir "$PIN"
+"$D/userspace/apps/phonesec/phonesec" stats --pin-dir "$PIN"
 echo
 echo "== phonesec flows"
-"$D/userspace/cli/phonesec" flows --pin-dir "$PIN"
+"$D/userspace/apps/phonesec/phonesec" flows --pin-dir "$PIN"
 echo
 echo "== phonesec status"
-"$D/userspace/cli/phonesec" status --pin-dir "$PIN" --run-dir "$RUN"
+"$D/userspace/apps/phonesec/phonesec" status --pin-dir "$PIN" --run-dir "$RUN"

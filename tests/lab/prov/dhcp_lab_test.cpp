@@ -116,7 +116,7 @@ TEST(DhcpLab, CommandLineToolReportsTheChosenSource) {
   Peer srv(dnsmasq(l, d, "--dhcp-option=66,tftp.prov.test --dhcp-option=160,https://prov.test/cfg"),
            d.file("dnsmasq.log"));
   d.write("cfg.xml", "<flat-profile><DHCP_Option_To_Use>160,66</DHCP_Option_To_Use></flat-profile>");
-  const std::string tool = PS_BINARY_DIR "/userspace/prov/phonesec-prov";
+  const std::string tool = PS_BINARY_DIR "/userspace/apps/phonesec-prov/phonesec-prov";
   std::string out =
       ScratchDir::read_cmd("ip netns exec " + l.client() + " " + tool + " dhcp --iface " + l.client_if() +
                            " --config " + d.file("cfg.xml") + " 2>&1; echo rc=$?");

@@ -13,7 +13,7 @@ using namespace phonesec::test;
 
 namespace {
 
-const std::string kTool = PS_BINARY_DIR "/userspace/prov/phonesec-prov";
+const std::string kTool = PS_BINARY_DIR "/userspace/apps/phonesec-prov/phonesec-prov";
 
 struct Run {
   int rc;

@@ -4,7 +4,7 @@
 #include <cstring>
 #include <iostream>
 
-#include "daemon/daemon.h"
+#include "phonesecd/daemon.h"
 #include "common/secure.h"
 
 int main(int argc, char** argv) {

@@ -11,7 +11,7 @@
 #include <iostream>
 #include <sstream>
 
-#include "cli/args.h"
+#include "common/args.h"
 #include "config/phone_config.h"
 #include "prov/dhcp_client.h"
 #include "prov/domains.h"

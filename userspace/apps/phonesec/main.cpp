@@ -12,7 +12,7 @@
 #include <sstream>
 #include <thread>
 
-#include "cli/args.h"
+#include "common/args.h"
 #include "config/phone_config.h"
 #include "fw/clock.h"
 #include "fw/firewall.h"

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "daemon/daemon.h"
+#include "phonesecd/daemon.h"
 
 #include <signal.h>
 #include <sys/signalfd.h>
