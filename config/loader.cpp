@@ -3,6 +3,10 @@
 // <device>, XML declaration or not, default namespaces and prefixes, `ua` or any other
 // attribute, comments, padding, duplicates (last wins), names in any case. Empty typed values
 // keep the default. A file that is not well-formed is rejected whole.
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <cctype>
 #include <fstream>
 #include <optional>
@@ -92,7 +96,7 @@ PhoneConfig factory() {
   return c;
 }
 
-Result<LoadResult> load_string(std::string_view xml, std::string_view name) {
+Result<LoadResult> load_string(std::string_view xml, std::string_view name, const PhoneConfig* base) {
   pugi::xml_document doc;
   auto r = doc.load_buffer(xml.data(), xml.size(), pugi::parse_default, pugi::encoding_auto);
   if (!r) {
@@ -103,8 +107,11 @@ Result<LoadResult> load_string(std::string_view xml, std::string_view name) {
   auto profile = find_profile(doc);
   if (!profile) return make_error(Errc::parse, std::string(name) + ": no <flat-profile> element");
 
+  if (xml.size() > kMaxProfileBytes)
+    return make_error(Errc::io, std::string(name) + ": " + std::to_string(xml.size()) + " bytes, more than the " +
+                                    std::to_string(kMaxProfileBytes) + " a profile may have");
   LoadResult out;
-  out.config = factory();
+  out.config = base ? *base : factory();
   for (auto e : profile.children()) {
     if (e.type() != pugi::node_element) continue;
     int li = 0;
@@ -146,12 +153,33 @@ Result<LoadResult> load_string(std::string_view xml, std::string_view name) {
   return out;
 }
 
-Result<LoadResult> load_file(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  if (!f) return make_error(Errc::io, path + ": cannot open", errno);
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return load_string(ss.str(), path);
+Result<LoadResult> load_file(const std::string& path, const PhoneConfig* base) {
+  // O_NONBLOCK: a FIFO must not block the daemon in open(); then only regular files are read,
+  // and no more than the cap (+1 to tell a file that is too large).
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+  if (fd < 0) return make_error(Errc::io, path + ": cannot open", errno);
+  struct stat st{};
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    ::close(fd);
+    return make_error(Errc::io, path + ": not a regular file");
+  }
+  std::string text;
+  text.resize(kMaxProfileBytes + 1);
+  std::size_t got = 0;
+  while (got < text.size()) {
+    ssize_t n = ::read(fd, text.data() + got, text.size() - got);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      int e = errno;
+      ::close(fd);
+      return make_error(Errc::io, path + ": read", e);
+    }
+    if (n == 0) break;
+    got += std::size_t(n);
+  }
+  ::close(fd);
+  text.resize(got);
+  return load_string(text, path, base);
 }
 
 std::string dump(const PhoneConfig& c) {
@@ -167,17 +195,62 @@ std::string dump(const PhoneConfig& c) {
 }
 
 std::string to_xml(const PhoneConfig& c, bool include_secrets) {
+  return to_xml(c, [include_secrets](std::string_view) { return include_secrets; });
+}
+
+std::string to_xml(const PhoneConfig& c, const std::function<bool(std::string_view)>& keep_secret) {
   pugi::xml_document doc;
   auto fp = doc.append_child("flat-profile");
   for (const auto& p : params()) {
     for (int i = 0; i < p.instances(); ++i) {
       auto e = fp.append_child(p.name_for_line(i).c_str());
+
       e.append_attribute("ua") = "na";
-      e.text().set(p.kind == Kind::Secret && !include_secrets ? "" : p.get(c, i).c_str());
+      const std::string name = p.name_for_line(i);
+      e.text().set(p.kind == Kind::Secret && !keep_secret(name) ? "" : p.get(c, i).c_str());
     }
   }
   std::ostringstream os;
   doc.save(os, "  ");
+  return os.str();
+}
+
+Result<std::string> merge_profiles(std::string_view prev, std::string_view next, std::string_view next_name) {
+  pugi::xml_document a, b;
+  auto rb = b.load_buffer(next.data(), next.size(), pugi::parse_default, pugi::encoding_auto);
+  if (!rb) {
+    Loc l = locate(next, rb.offset);
+    return make_error(Errc::parse, std::string(next_name) + ":" + std::to_string(l.line) + ":" + std::to_string(l.column) +
+                                       ": not well-formed XML: " + rb.description());
+  }
+  auto pb = find_profile(b);
+  if (!pb) return make_error(Errc::parse, std::string(next_name) + ": no <flat-profile> element");
+  pugi::xml_document out;
+  auto fp = out.append_child("flat-profile");
+  std::unordered_map<std::string, pugi::xml_node> by_name;
+  auto key = [](pugi::xml_node e) {
+    int li = 0;
+    std::string n = local_name(e.name());
+    const Param* p = find_param(n, &li);
+    return p ? p->name_for_line(li) : n;  // Line_Enable_1 and Line_Enable_1_ are one parameter
+  };
+  auto take = [&](pugi::xml_node profile) {
+    for (auto e : profile.children()) {
+      if (e.type() != pugi::node_element) continue;
+      std::string k = lower(key(e));
+      if (auto it = by_name.find(k); it != by_name.end()) fp.remove_child(it->second);
+      auto n = fp.append_copy(e);
+      std::string nm = e.name();
+      if (auto c = nm.find(':'); c != std::string::npos) nm = nm.substr(c + 1);
+      n.set_name(nm.c_str());
+      by_name[k] = n;
+    }
+  };
+  if (!prev.empty() && a.load_buffer(prev.data(), prev.size(), pugi::parse_default, pugi::encoding_auto))
+    if (auto pa = find_profile(a)) take(pa);
+  take(pb);
+  std::ostringstream os;
+  out.save(os, "  ");
   return os.str();
 }
 

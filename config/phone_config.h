@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -175,9 +176,13 @@ struct LoadResult {
 PhoneConfig factory();
 
 // Errc::parse "path:line:col: …" when not well-formed XML or without <flat-profile>: rejected
-// whole. Errc::io when the file cannot be read.
-Result<LoadResult> load_file(const std::string& path);
-Result<LoadResult> load_string(std::string_view xml, std::string_view name = "<string>");
+// whole. Errc::io when the file cannot be read, or is not a regular file, or is larger than
+// kMaxProfileBytes (a FIFO, a device or a runaway file never blocks or exhausts the reader).
+// `base`: the parameters the profile does not name keep base's values (a provisioned profile
+// over the device's own); nullptr = the factory profile.
+inline constexpr std::size_t kMaxProfileBytes = 1u << 20;
+Result<LoadResult> load_file(const std::string& path, const PhoneConfig* base = nullptr);
+Result<LoadResult> load_string(std::string_view xml, std::string_view name = "<string>", const PhoneConfig* base = nullptr);
 
 // Firewall_Config: comma-separated, case-insensitive; bad tokens are skipped with a warning
 // naming the token; the rest applies.
@@ -192,5 +197,14 @@ std::string dump(const PhoneConfig& c);
 // A complete cfg.xml (<flat-profile>) with every parameter at its value; secrets are written
 // empty unless include_secrets (for writing a profile back to the device's own storage).
 std::string to_xml(const PhoneConfig& c, bool include_secrets = false);
+// The same, writing only the secrets whose parameter name (Password_1_, VPN_Password…)
+// `keep_secret` accepts: each worker's copy of the profile carries its own secrets only.
+std::string to_xml(const PhoneConfig& c, const std::function<bool(std::string_view param)>& keep_secret);
+
+// `next`'s parameters over `prev`'s (both cfg.xml texts): every element of either, the later
+// value winning, one element per name (matched as the loader matches names). For keeping the
+// provisioned parameters across resyncs: a parameter a new profile does not name keeps the
+// value an earlier one gave. Errc::parse (naming `next_name`) when `next` is not well-formed.
+Result<std::string> merge_profiles(std::string_view prev, std::string_view next, std::string_view next_name);
 
 }  // namespace phonesec::config

@@ -33,6 +33,17 @@ using Json = nlohmann::json;
 inline constexpr int kWorkerFd = 3;
 inline constexpr std::size_t kMaxMessage = 256 * 1024;
 
+// Tolerant readers for messages: a field that is missing, null or of another type reads as the
+// fallback (nlohmann's value() throws on a type mismatch; a peer's message must never abort).
+inline std::string jstr(const Json& j, const char* k, std::string def = "") {
+  return j.is_object() && j.contains(k) && j[k].is_string() ? j[k].get<std::string>() : def;
+}
+inline bool jbool(const Json& j, const char* k) { return j.is_object() && j.contains(k) && j[k].is_boolean() && j[k].get<bool>(); }
+inline long long jnum(const Json& j, const char* k, long long def = 0) {
+  return j.is_object() && j.contains(k) && j[k].is_number() ? j[k].get<long long>() : def;
+}
+inline Json jobj(const Json& j, const char* k) { return j.is_object() && j.contains(k) ? j[k] : Json(); }
+
 class Channel {
  public:
   Channel() = default;

@@ -189,6 +189,7 @@ void Agent::write_status(bool idle) {
   last_summary_ = std::move(summary);
   last_write_ = clock_.now();
   last_status_ = json;
+  if (status_cb_) status_cb_(s);
   if (opts_.status_dir.empty()) return;
   ::mkdir(opts_.status_dir.c_str(), 0755);
   for (auto [name, body] : {std::pair{std::string("dot1x.json"), json + "\n"}, std::pair{std::string("dot1x.txt"), to_string(s)}}) {
@@ -206,9 +207,17 @@ void Agent::write_status(bool idle) {
 }
 
 Status Agent::run(const volatile std::sig_atomic_t* stop, volatile std::sig_atomic_t* reauth) {
+  return run(stop, reauth, -1, {});
+}
+
+Status Agent::run(const volatile std::sig_atomic_t* stop, volatile std::sig_atomic_t* reauth, int ctl_fd,
+                  const std::function<void()>& on_ctl) {
   write_status(true);
   if (!supp_) {
-    while (!*stop) ::poll(nullptr, 0, 200);
+    while (!*stop) {
+      pollfd c{ctl_fd, POLLIN, 0};
+      if (::poll(&c, 1, 200) > 0 && on_ctl) on_ctl();
+    }
     return {};
   }
   if (auto r = links_->request_dump(); !r) return r;
@@ -220,9 +229,11 @@ Status Agent::run(const volatile std::sig_atomic_t* stop, volatile std::sig_atom
       timeout = int(std::clamp<long>(ms, 0, 200));
     }
     if (status_dirty_) timeout = std::min(timeout, 20);
-    pollfd fds[3] = {{sock_->fd(), POLLIN, 0}, {links_->fd(), POLLIN, 0}, {pc_sock_ ? pc_sock_->fd() : -1, POLLIN, 0}};
-    int n = ::poll(fds, 3, timeout);
+    pollfd fds[4] = {{sock_->fd(), POLLIN, 0}, {links_->fd(), POLLIN, 0}, {pc_sock_ ? pc_sock_->fd() : -1, POLLIN, 0},
+                     {ctl_fd, POLLIN, 0}};
+    int n = ::poll(fds, 4, timeout);
     if (n < 0 && errno != EINTR) return sys_error("poll");
+    if (n > 0 && ctl_fd >= 0 && (fds[3].revents & (POLLIN | POLLHUP)) && on_ctl) on_ctl();
     if (n > 0 && (fds[1].revents & POLLIN)) {
       if (auto r = links_->process(); !r) return r;
     }

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <csignal>
+#include <functional>
 #include <memory>
 #include <optional>
 
@@ -25,6 +26,12 @@ class Agent {
   // Runs until *stop becomes non-zero (signal handler); *reauth non-zero restarts
   // authentication (and is reset). Errors are fatal I/O failures.
   Status run(const volatile std::sig_atomic_t* stop, volatile std::sig_atomic_t* reauth = nullptr);
+  // The same loop, also polling ctl_fd (the worker's channel to phonesecd): on_ctl() runs when
+  // it is readable and may set *stop or *reauth.
+  Status run(const volatile std::sig_atomic_t* stop, volatile std::sig_atomic_t* reauth, int ctl_fd,
+             const std::function<void()>& on_ctl);
+  // Called with each new status (same moments the status files are written).
+  void on_status(std::function<void(const Dot1xStatus&)> f) { status_cb_ = std::move(f); }
   Dot1xStatus status() const;
 
  private:
@@ -49,6 +56,7 @@ class Agent {
   std::string last_summary_;  // what people see (transaction, protocol, reason, port, PC)
   TimePoint last_write_{};
   bool status_dirty_ = false;
+  std::function<void(const Dot1xStatus&)> status_cb_;
   size_t pc_count_ = 0;
 };
 

@@ -2,7 +2,10 @@
 // phonesec-dot1x: the phone's 802.1X supplicant as a process (phonesecd may later host the
 // Agent in-process). Status goes to <status-dir>/dot1x.{json,txt}; `phonesec status` shows it.
 // SIGUSR1: re-authenticate now. SIGTERM/SIGINT: stop.
+#include <unistd.h>
+
 #include <cstdio>
+#include <fstream>
 #include <csignal>
 #include <iostream>
 
@@ -18,6 +21,10 @@ volatile std::sig_atomic_t g_stop = 0;
 volatile std::sig_atomic_t g_reauth = 0;
 void on_signal(int) { g_stop = 1; }
 void on_reauth(int) { g_reauth = 1; }
+void on_hup(int) {
+  static const char m[] = "phonesec-dot1x: SIGHUP ignored (no profile to reload; phonesecd reloads its parts)\n";
+  (void)!write(2, m, sizeof m - 1);
+}
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -60,6 +67,7 @@ int main(int argc, char** argv) {
     std::cerr << "phonesec-dot1x: " << opts.error().message() << "\n";
     return 2;
   }
+  const std::string status_dir = opts->status_dir;
   auto agent = dot1x::Agent::create(std::move(*opts));
   if (!agent) {
     std::cerr << "phonesec-dot1x: " << agent.error().message() << "\n";
@@ -68,7 +76,16 @@ int main(int argc, char** argv) {
   std::signal(SIGTERM, on_signal);
   std::signal(SIGINT, on_signal);
   std::signal(SIGUSR1, on_reauth);  // re-authenticate now (EAPOL-Start)
+  // No part dies on SIGHUP: the standalone tool has no profile to re-read (phonesecd does).
+  std::signal(SIGHUP, on_hup);
+  // `phonesec status` shows this tool's status only while this pid lives.
+  if (!status_dir.empty()) std::ofstream(status_dir + "/dot1x.pid", std::ios::trunc) << getpid() << "\n";
   auto r = (*agent)->run(&g_stop, &g_reauth);
+  if (!status_dir.empty()) {
+    std::remove((status_dir + "/dot1x.pid").c_str());
+    std::remove((status_dir + "/dot1x.json").c_str());
+    std::remove((status_dir + "/dot1x.txt").c_str());
+  }
   if (!r) {
     std::cerr << "phonesec-dot1x: " << r.error().message() << "\n";
     return 1;

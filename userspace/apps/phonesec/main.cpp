@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "common/args.h"
+#include "common/channel.h"
 #include "config/phone_config.h"
 #include "fw/clock.h"
 #include "fw/firewall.h"
@@ -27,14 +28,6 @@ const OptionSpec kPin{"pin-dir", "where the firewall is pinned", true, false, fw
 const OptionSpec kRun{"run-dir", "the daemon's run directory", true, false, "/run/phonesec"};
 const OptionSpec kJson{"json", "JSON output (one object per line)", false};
 
-std::string json_str(const std::string& s) {
-  std::string o = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') o += '\\';
-    o += c;
-  }
-  return o + "\"";
-}
 
 std::string read_file(const std::string& p) {
   std::ifstream f(p);
@@ -43,10 +36,12 @@ std::string read_file(const std::string& p) {
   return ss.str();
 }
 
+// The daemon's pid when it runs. kill(pid, 0) failing with EPERM means alive (another
+// user's process), not dead.
 int daemon_pid(const std::string& run_dir) {
   int pid = 0;
   std::ifstream(run_dir + "/phonesecd.pid") >> pid;
-  if (pid > 0 && kill(pid, 0) == 0) return pid;
+  if (pid > 0 && (kill(pid, 0) == 0 || errno == EPERM)) return pid;
   return 0;
 }
 
@@ -66,13 +61,60 @@ void print_diags(const std::vector<config::Diagnostic>& d) {
   for (const auto& x : d) std::cerr << x.to_string() << "\n";
 }
 
+// One part as the phone's menus would show it, from the controller's status ("parts").
+std::string part_line(const std::string& name, const Json& p) {
+  if (!p.is_object()) return "not running";
+  if (p.contains("why")) return "not running (" + jstr(p, "why") + ")";
+  const bool enabled = jbool(p, "enabled"), running = jbool(p, "running");
+  if (!running) {
+    std::string why = enabled ? "not running" : "off (disabled by the profile)";
+    if (enabled && p.contains("last_exit") && p["last_exit"].is_string())
+      why += " (" + p["last_exit"].get<std::string>() + (jstr(p, "last_error").empty() ? "" : ": " + jstr(p, "last_error")) + ", restarting)";
+    return why;
+  }
+  const Json st = jobj(p, "status");
+  std::string head = "running (pid " + std::to_string(jnum(p, "pid")) + ", capabilities: " +
+                     (jstr(p, "capabilities").empty() ? std::string("none") : jstr(p, "capabilities")) + ")";
+  if (!st.is_object()) return head + ", no status yet";
+  if (name == "dot1x") {
+    std::string t = jstr(st, "transaction", "?");
+    if (!jstr(st, "protocol").empty()) t += " (" + jstr(st, "protocol") + ")";
+    if (!jstr(st, "reason").empty()) t += ", " + jstr(st, "reason");
+    return "Transaction Status: " + t + "; " + head;
+  }
+  if (name == "vpn") {
+    std::string t = jstr(st, "state", "?");
+    if (t == "connected")
+      t += " " + jstr(st, "ifname") + " " + jstr(st, "address") + "/" + jstr(st, "netmask") +
+           " via " + jstr(st, "transport") + ", sent " + std::to_string(jnum(st, "bytes_sent")) +
+           " B, received " + std::to_string(jnum(st, "bytes_received")) + " B";
+    if (!jstr(st, "last_error").empty()) t += "; last error: " + jstr(st, "last_error");
+    return t + "; " + head;
+  }
+  if (name == "prov") {
+    std::string t = "source " + jstr(st, "source", "none");
+    t += ", last resync " + (st.contains("last_resync") && st["last_resync"].is_number() ? std::to_string(st["last_resync"].get<long long>()) : std::string("never"));
+    t += ", result " + jstr(st, "result", "none");
+    return t + "; " + head;
+  }
+  return st.dump() + "; " + head;
+}
+
 int cmd_status(const Args& a) {
   bool json = a.has("json");
   int pid = daemon_pid(a.get("run-dir"));
   auto m = fw::MapSet::open_pinned(a.get("pin-dir"));
-  std::string status_json = read_file(a.get("run-dir") + "/status.json");
-  const std::string dot1x_json = read_file(a.get("run-dir") + "/dot1x.json");
-  const std::string dot1x_txt = read_file(a.get("run-dir") + "/dot1x.txt");
+  const std::string status_text = read_file(a.get("run-dir") + "/status.json");
+  Json ds = status_text.empty() ? Json() : Json::parse(status_text, nullptr, false);
+  if (ds.is_discarded()) ds = Json();
+  // The standalone phonesec-dot1x tool's files, shown only while that tool runs.
+  std::string dot1x_json = read_file(a.get("run-dir") + "/dot1x.json");
+  std::string dot1x_txt = read_file(a.get("run-dir") + "/dot1x.txt");
+  {
+    int dpid = 0;
+    std::ifstream(a.get("run-dir") + "/dot1x.pid") >> dpid;
+    if (dpid <= 0 || (kill(dpid, 0) != 0 && errno != EPERM)) dot1x_json.clear(), dot1x_txt.clear();
+  }
   std::size_t nflows = 0;
   std::string pol_state = "not loaded";
   std::uint32_t gen = 0;
@@ -87,35 +129,78 @@ int cmd_status(const Args& a) {
       pol_state = "loaded, no policy";
     }
     if (auto f = fw::read_flows(m.value())) nflows = f->size();
+  } else if (m.error().sys_errno == EPERM || m.error().sys_errno == EACCES) {
+    pol_state = "unknown (" + m.error().message() + ")";
   }
   // Every interface with pinned links (phonesecd's, and the VPN tunnel's from phonesec-vpn).
   const auto att = fw::pinned_attachments(a.get("pin-dir"));
-  std::string attached_json = "[", attached_txt;
+  Json attached = Json::array();
+  std::string attached_txt;
   for (std::size_t i = 0; i < att.size(); ++i) {
-    attached_json += (i ? ",{\"name\":" : "{\"name\":") + json_str(att[i].ifname) + ",\"variant\":" + json_str(att[i].variant) + "}";
+    attached.push_back({{"name", att[i].ifname}, {"variant", att[i].variant}});
     attached_txt += (i ? ", " : "") + att[i].ifname + " (" + att[i].variant + ")";
   }
-  attached_json += "]";
+  // Parts: what the running controller reports; nothing of a controller that is gone.
+  Json parts = Json::object();
+  for (const char* name : {"dot1x", "prov", "vpn", "media"}) {
+    if (pid && ds.is_object() && ds.contains("parts") && ds["parts"].contains(name)) parts[name] = ds["parts"][name];
+    else parts[name] = {{"running", false}, {"enabled", nullptr}, {"status", nullptr},
+                        {"why", pid ? "not run by this phonesecd" : "phonesecd is not running"}};
+  }
   if (json) {
-    std::cout << "{\"daemon\":" << (pid ? "\"running\"" : "\"stopped\"") << ",\"pid\":" << pid << ",\"firewall\":\""
-              << pol_state << "\",\"generation\":" << gen << ",\"flows\":" << nflows
-              << ",\"daemon_status\":" << (status_json.empty() ? "null" : status_json.substr(0, status_json.find_last_not_of("\n") + 1))
-              << ",\"attached\":" << attached_json
-              << ",\"dot1x\":" << (dot1x_json.empty() ? "null" : dot1x_json.substr(0, dot1x_json.find_last_not_of("\n") + 1))
-              << "}\n";
+    Json out;
+    out["daemon"] = pid ? "running" : "stopped";
+    out["pid"] = pid;
+    out["firewall"] = pol_state;
+    out["generation"] = gen;
+    out["flows"] = nflows;
+    out["daemon_status"] = ds;
+    out["attached"] = attached;
+    Json d1 = dot1x_json.empty() ? Json() : Json::parse(dot1x_json, nullptr, false);
+    if (d1.is_discarded()) d1 = Json();
+    if (d1.is_null() && jbool(parts["dot1x"], "running")) d1 = parts["dot1x"]["status"];
+    out["dot1x"] = d1;
+    out["parts"] = parts;
+    if (pid && ds.is_object()) {
+      out["boot"] = jobj(ds, "boot");
+      out["tls"] = jobj(ds, "tls");
+      out["provisioning"] = jobj(ds, "provisioning");
+    }
+    std::cout << out.dump() << "\n";
   } else {
     std::cout << "daemon:   " << (pid ? "running (pid " + std::to_string(pid) + ")" : "stopped") << "\n"
               << "firewall: " << pol_state << (gen ? ", policy generation " + std::to_string(gen) : "") << "\n"
               << "flows:    " << nflows << "\n"
               << "attached: " << (attached_txt.empty() ? "none" : attached_txt) << "\n";
-    if (!status_json.empty()) std::cout << "last daemon status: " << status_json;
-    // 802.1X as the phone's menu shows it, written by phonesec-dot1x (absent = not running).
-    std::cout << "802.1X:\n";
-    std::string t = dot1x_txt.empty() ? "Transaction Status: Disabled (phonesec-dot1x not running)\n" : dot1x_txt;
-    for (std::size_t b = 0, e; b < t.size(); b = e + 1) {
-      e = t.find('\n', b);
-      if (e == std::string::npos) e = t.size();
-      std::cout << "  " << t.substr(b, e - b) << "\n";
+    if (pid && ds.is_object()) {
+      std::cout << "profile:  generation " << jnum(ds, "profile_generation") << " from " << jstr(ds, "policy_source") << "\n";
+      const Json lr = jobj(ds, "last_reload");
+      std::cout << "reload:   " << jstr(lr, "message") << "\n";
+      std::string boot;
+      const Json steps = jobj(ds, "boot");
+      for (auto& [k, v] : steps.items())
+        boot += (boot.empty() ? "" : ", ") + k + " " + std::to_string(jnum(v, "ms")) + " ms";
+      std::cout << "boot:     " << (boot.empty() ? "-" : boot) << "\n";
+      const Json tls = jobj(ds, "tls");
+      std::cout << "TLS:      " << (jstr(tls, "cipher_list").empty() ? "each application's default cipher list"
+                                                                                   : "TLS_Cipher_List " + jstr(tls, "cipher_list") +
+                                                                                         (jbool(tls, "applies") ? "" : " (invalid: not applied)"))
+                << "\n";
+      const Json pv = jobj(ds, "provisioning");
+      if (pv.is_object() && !pv.empty()) std::cout << "last provisioned profile: " << jstr(pv, "result", "?") << "\n";
+    }
+    std::cout << "802.1X:   " << part_line("dot1x", parts["dot1x"]) << "\n"
+              << "provisioning: " << part_line("prov", parts["prov"]) << "\n"
+              << "VPN:      " << part_line("vpn", parts["vpn"]) << "\n"
+              << "media:    " << part_line("media", parts["media"]) << "\n";
+    if (!dot1x_txt.empty()) {
+      // 802.1X as the phone's menu shows it, from the standalone phonesec-dot1x tool.
+      std::cout << "802.1X:\n";
+      for (std::size_t b = 0, e; b < dot1x_txt.size(); b = e + 1) {
+        e = dot1x_txt.find('\n', b);
+        if (e == std::string::npos) e = dot1x_txt.size();
+        std::cout << "  " << dot1x_txt.substr(b, e - b) << "\n";
+      }
     }
   }
   return m ? 0 : 1;

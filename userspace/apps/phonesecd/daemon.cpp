@@ -1,8 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "phonesecd/daemon.h"
 
+#include <fcntl.h>
+#include <linux/capability.h>
+#include <poll.h>
+#include <pwd.h>
 #include <signal.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <ctime>
@@ -12,61 +18,180 @@
 
 #include "common/log.h"
 #include "fw/policy.h"
+#include "phonesecd/parts.h"
 
 namespace phonesec::daemon {
+namespace fs = std::filesystem;
 namespace {
 
-std::string json_str(const std::string& s) {
-  std::string o = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') o += '\\';
-    if (c == '\n') { o += "\\n"; continue; }
-    o += c;
+std::string read_small(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  std::stringstream ss;
+  ss << f.rdbuf();
+  return ss.str();
+}
+
+// Written whole or not at all (tmp + rename), mode 0600, owned by uid/gid when given.
+Status write_private(const std::string& path, const std::string& body, int uid = -1, int gid = -1) {
+  const std::string tmp = path + ".tmp";
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+  if (fd < 0) return sys_error("open " + tmp);
+  std::size_t off = 0;
+  while (off < body.size()) {
+    ssize_t n = ::write(fd, body.data() + off, body.size() - off);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      Error e = sys_error("write " + tmp);
+      ::close(fd);
+      return e;
+    }
+    off += std::size_t(n);
   }
-  return o + "\"";
+  if (uid >= 0 && fchown(fd, uid_t(uid), gid_t(gid)) != 0) {
+    Error e = sys_error("chown " + tmp);
+    ::close(fd);
+    return e;
+  }
+  ::close(fd);
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) return sys_error("rename " + path);
+  return {};
+}
+
+std::int64_t unix_ms() {
+  timespec ts{};
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return std::int64_t(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
 }
 
 }  // namespace
 
+Daemon::~Daemon() { stop_all_workers(); }
+
+void Daemon::mark(const std::string& step) {
+  if (boot_.contains(step)) return;
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started_).count();
+  boot_[step] = {{"ms", ms}, {"unix_ms", unix_ms()}};
+  log::info("daemon", "boot: ", step, " at ", ms, " ms");
+}
+
+Result<Daemon::Composed> Daemon::compose(const std::string* provisioned_text) const {
+  Composed c;
+  c.cfg = config::factory();
+  c.source = "factory profile";
+  if (!opts_.config_path.empty()) {
+    auto r = config::load_file(opts_.config_path);
+    if (!r) return r.error();
+    c.cfg = r->config;
+    c.diags = r->diagnostics;
+    c.source = opts_.config_path;
+  }
+  const std::string prov_path = opts_.state_dir + "/provisioned.xml";
+  std::string text = provisioned_text ? *provisioned_text : std::string();
+  if (!provisioned_text && fs::exists(prov_path)) {
+    auto r = config::load_file(prov_path, &c.cfg);
+    if (!r) return r.error();
+    c.cfg = r->config;
+    for (auto& d : r->diagnostics) c.diags.push_back(std::move(d));
+    c.source += " + " + prov_path;
+  } else if (provisioned_text) {
+    auto r = config::load_string(text, "provisioned profile", &c.cfg);
+    if (!r) return r.error();
+    c.cfg = r->config;
+    for (auto& d : r->diagnostics) c.diags.push_back(std::move(d));
+    c.source += " + provisioned profile";
+  }
+  return c;
+}
+
+bool Daemon::apply_firewall(const config::PhoneConfig& cfg, ReloadOutcome& out) {
+  auto compiled = fw::compile(cfg, tr069_port_);
+  auto gen = fw::install_policy(fw_->maps(), *compiled.image);
+  if (!gen) {
+    out.message = "install policy: " + gen.error().message();
+    log::error("daemon", out.message);
+    return false;
+  }
+  applied_to_fw_ = cfg;
+  fw_applied_ = true;
+  out.generation = gen.value();
+  return true;
+}
+
+ReloadOutcome Daemon::take(Composed c) {
+  ReloadOutcome out;
+  out.diagnostics = std::move(c.diags);
+  for (const auto& dg : out.diagnostics) log::warn("config", dg.to_string());
+  if (!fw_applied_ || !(c.cfg == applied_to_fw_)) {
+    if (!apply_firewall(c.cfg, out)) return out;
+  } else {
+    out.generation = last_.generation;
+  }
+  out.applied = true;
+  policy_source_ = c.source;
+  cfg_ = std::move(c.cfg);
+  ++generation_;
+  out.message = "policy " + std::to_string(out.generation) + " from " + policy_source_;
+  log::info("daemon", out.message, " (", out.diagnostics.size(), " warnings)");
+  // The device keeps it: the next boot enforces this before reading anything else.
+  if (auto s = write_private(opts_.state_dir + "/last-good.xml", config::to_xml(cfg_, true)); !s)
+    log::warn("daemon", "cannot keep the last good profile: ", s.error().message());
+  // Every part whose settings changed hears of it; the others keep running untouched.
+  for (auto& w : workers_) {
+    if (!w->running()) continue;
+    auto it = sent_cfg_.find(w->name());
+    if (it != sent_cfg_.end() && same_settings(w->name(), it->second, cfg_)) {
+      w->last_apply = {{"generation", generation_}, {"outcome", "unchanged"}};
+      continue;
+    }
+    send_apply(*w);
+  }
+  return out;
+}
+
 Result<std::unique_ptr<Daemon>> Daemon::start(const Options& o) {
   std::unique_ptr<Daemon> d(new Daemon());
   d->opts_ = o;
+  if (d->opts_.uplink.empty() && !o.interfaces.empty()) d->opts_.uplink = o.interfaces.front();
   d->started_unix_ = std::time(nullptr);
+  d->started_ = Clock::now();
   if (auto s = fw::ensure_bpffs(); !s) return s.error();
+  std::error_code ec;
+  fs::create_directories(o.run_dir, ec);
+  fs::create_directories(o.state_dir, ec);
+  ::chmod(o.state_dir.c_str(), 0700);
 
-  // The policy to boot with: the file if it is good, the factory profile otherwise. Computed
-  // before loading so table sizes come from the config.
-  config::PhoneConfig cfg = config::factory();
-  std::vector<config::Diagnostic> diags;
-  std::string source = "factory profile";
-  if (!o.config_path.empty()) {
-    auto r = config::load_file(o.config_path);
-    if (r) {
-      cfg = r->config;
-      diags = r->diagnostics;
-      source = o.config_path;
+  // t0: enforce at once with what the device kept (factory profile on first boot); the
+  // device's and the provisioned profiles are read after the programs are attached.
+  config::PhoneConfig boot_cfg = config::factory();
+  std::string boot_source = "factory profile";
+  const std::string last_good = o.state_dir + "/last-good.xml";
+  if (fs::exists(last_good)) {
+    if (auto r = config::load_file(last_good)) {
+      boot_cfg = r->config;
+      boot_source = last_good;
     } else {
       log::error("daemon", r.error().message(), " — booting with the factory profile");
     }
   }
-
   fw::FirewallOptions fo;
   fo.pin_dir = o.pin_dir;
-  fo.ct_tcp_max = cfg.fw_tunables.ct_tcp_max;
-  fo.ct_udp_max = cfg.fw_tunables.ct_udp_max;
-  fo.ct_icmp_max = cfg.fw_tunables.ct_icmp_max;
+  fo.ct_tcp_max = boot_cfg.fw_tunables.ct_tcp_max;
+  fo.ct_udp_max = boot_cfg.fw_tunables.ct_udp_max;
+  fo.ct_icmp_max = boot_cfg.fw_tunables.ct_icmp_max;
   auto fw = fw::Firewall::load(fo);
   if (!fw) return fw.error();
   d->fw_ = std::move(fw.value());
   log::info("daemon", d->fw_->adopted() ? "adopted pinned maps (flows kept) from " : "created maps pinned under ",
             o.pin_dir, "; clock: ", d->fw_->clock_source());
-  d->tr069_port_ = fw::resolve_tr069_port(cfg);
-
-  // Policy before attach: a packet never meets the programs without one. On adoption the
-  // pinned policy is live already and stays until this one replaces it.
-  d->last_ = d->apply(cfg, std::move(diags), source);
-  if (!d->last_.applied) return make_error(Errc::state, d->last_.message);
-
+  d->tr069_port_ = fw::resolve_tr069_port(boot_cfg);
+  // Policy before attach: a packet never meets the programs without one.
+  ReloadOutcome first;
+  if (!d->apply_firewall(boot_cfg, first)) return make_error(Errc::state, first.message);
+  d->cfg_ = boot_cfg;
+  d->policy_source_ = boot_source;
+  first.applied = true;
+  first.message = "policy " + std::to_string(first.generation) + " from " + boot_source;
+  d->last_ = first;
   for (const auto& ifn : o.interfaces) {
     auto a = d->fw_->attach(ifn, o.generic_xdp ? fw::XdpMode::generic : fw::XdpMode::native_or_generic,
                             o.clsact_egress ? fw::TcMode::clsact : fw::TcMode::tcx_or_clsact);
@@ -74,70 +199,320 @@ Result<std::unique_ptr<Daemon>> Daemon::start(const Options& o) {
     log::info("daemon", "attached to ", ifn, ": XDP ", a->xdp_mode, ", egress ", a->tc_mode, ", ", a->variant, " programs");
     d->attached_.push_back(a.value());
   }
-  std::error_code ec;
-  std::filesystem::create_directories(o.run_dir, ec);
+  d->mark("enforcing");
+  (void)d->write_status();
+
+  // Then the profile the device is configured with.
+  auto c = d->compose(nullptr);
+  if (c) {
+    d->last_ = d->take(std::move(c.value()));
+  } else {
+    d->last_.applied = false;
+    d->last_.message = "rejected " + c.error().message() + "; keeping policy " + std::to_string(d->last_.generation) +
+                       " from " + d->policy_source_;
+    log::error("daemon", d->last_.message);
+  }
+  if (o.workers)
+    for (const auto& part : part_names()) d->workers_.push_back(std::make_unique<Worker>(part, part_privileges(part)));
+  d->start_workers_due();
   (void)d->write_status();
   return d;
 }
 
-ReloadOutcome Daemon::apply(const config::PhoneConfig& cfg, std::vector<config::Diagnostic> diags, std::string source) {
-  ReloadOutcome out;
-  out.diagnostics = std::move(diags);
-  for (const auto& dg : out.diagnostics) log::warn("config", dg.to_string());
-  auto compiled = fw::compile(cfg, tr069_port_);
-  auto gen = fw::install_policy(fw_->maps(), *compiled.image);
-  if (!gen) {
-    out.message = "install policy: " + gen.error().message();
-    log::error("daemon", out.message);
-    return out;
-  }
-  out.applied = true;
-  out.generation = gen.value();
-  out.message = "policy " + std::to_string(out.generation) + " from " + source;
-  policy_source_ = source;
-  log::info("daemon", out.message, " (", out.diagnostics.size(), " warnings)");
-  return out;
-}
-
 ReloadOutcome Daemon::reload() {
-  if (opts_.config_path.empty()) {
-    last_ = apply(config::factory(), {}, "factory profile");
+  auto c = compose(nullptr);
+  if (!c) {
+    // Not well-formed: rejected whole, the last good profile stays for every part.
+    ReloadOutcome keep = last_;
+    keep.applied = false;
+    keep.message = "rejected " + c.error().message() + "; keeping policy " + std::to_string(last_.generation) +
+                   " from " + policy_source_;
+    log::error("daemon", keep.message);
+    last_ = keep;
   } else {
-    auto r = config::load_file(opts_.config_path);
-    if (!r) {
-      // Not well-formed: rejected whole, the last good policy stays.
-      ReloadOutcome keep = last_;
-      keep.applied = false;
-      keep.message = "rejected " + r.error().message() + "; keeping policy " + std::to_string(last_.generation) +
-                     " from " + policy_source_;
-      log::error("daemon", keep.message);
-      last_ = keep;
-    } else {
-      last_ = apply(r->config, r->diagnostics, opts_.config_path);
-    }
+    last_ = take(std::move(c.value()));
   }
+  start_workers_due();
   (void)write_status();
   return last_;
 }
 
+Worker* Daemon::worker(const std::string& name) {
+  for (auto& w : workers_)
+    if (w->name() == name) return w.get();
+  return nullptr;
+}
+
+bool Daemon::wanted(const std::string& part) const {
+  if (part == "dot1x") return cfg_.dot1x.enable && !opts_.uplink.empty();
+  return part_wanted(part, cfg_);
+}
+
+// The network is used once 802.1X has authenticated, is off, or gave up waiting (the
+// standard's open port after unanswered Starts), or after dot1x_gate at the latest.
+bool Daemon::network_gate_open() const {
+  if (!cfg_.dot1x.enable || opts_.uplink.empty()) return true;
+  if (Clock::now() - started_ > opts_.dot1x_gate) return true;
+  for (const auto& w : workers_)
+    if (w->name() == "dot1x" && w->status.is_object()) {
+      const std::string t = jstr(w->status, "transaction");
+      if (t == "Authenticated" || jbool(w->status, "port_authorized")) return true;
+    }
+  return false;
+}
+
+std::string Daemon::part_dir(const Worker& w) const { return opts_.run_dir + "/" + w.name(); }
+
+Json Daemon::part_args(const std::string& part) const {
+  if (part == "dot1x") {
+    Json a = Json::array({"--iface", opts_.uplink});
+    if (!opts_.pc_port.empty()) a.insert(a.end(), {"--pc-port", opts_.pc_port});
+    if (!opts_.ca_file.empty()) a.insert(a.end(), {"--ca", opts_.ca_file});
+    if (!opts_.device_cert.empty()) a.insert(a.end(), {"--cert", opts_.device_cert});
+    if (!opts_.device_key.empty()) a.insert(a.end(), {"--key", opts_.device_key});
+    a.insert(a.end(), {"--pac-file", opts_.state_dir + "/eap-fast.pac"});
+    for (const auto& kv : opts_.dot1x_options) {
+      auto eq = kv.find('=');
+      a.push_back("--" + kv.substr(0, eq));
+      if (eq != std::string::npos) a.push_back(kv.substr(eq + 1));
+    }
+    return a;
+  }
+  if (part == "vpn") return {{"ca", opts_.ca_file}, {"pin", opts_.vpn_pin}};
+  Json a = {{"ca", opts_.ca_file}, {"iface", opts_.uplink}, {"dhcp_dir", opts_.run_dir + "/dhcp"}};
+  // Workers that run as another user get their own copy of the device identity.
+  if (!opts_.device_cert.empty()) a["device_cert"] = opts_.run_dir + "/" + part + "/device-cert.pem";
+  if (!opts_.device_key.empty()) a["device_key"] = opts_.run_dir + "/" + part + "/device-key.pem";
+  return a;
+}
+
+void Daemon::send_apply(Worker& w) {
+  const Privileges pv = part_privileges(w.name());
+  const std::string dir = part_dir(w);
+  ::mkdir(dir.c_str(), 0700);
+  (void)::chown(dir.c_str(), pv.uid, pv.gid);
+  const std::string path = dir + "/profile.xml";
+  const std::string part = w.name();
+  if (auto s = write_private(path, config::to_xml(cfg_, [&part](std::string_view p) { return secret_for(part, p); }),
+                             int(pv.uid), int(pv.gid));
+      !s) {
+    log::error("daemon", "worker ", w.name(), ": ", s.error().message());
+    return;
+  }
+  Json args = part_args(w.name());
+  if (args.is_object() && pv.uid != 0) {
+    if (args.contains("device_cert"))
+      (void)write_private(args["device_cert"], read_small(opts_.device_cert), int(pv.uid), int(pv.gid));
+    if (args.contains("device_key"))
+      (void)write_private(args["device_key"], read_small(opts_.device_key), int(pv.uid), int(pv.gid));
+  } else if (args.is_object()) {
+    if (args.contains("device_cert")) args["device_cert"] = opts_.device_cert;
+    if (args.contains("device_key")) args["device_key"] = opts_.device_key;
+  }
+  Json m = {{"op", "apply"},        {"profile", path},       {"generation", generation_},
+            {"args", args},         {"incoming_dir", dir},   {"run_dir", opts_.run_dir}};
+  if (auto s = w.channel().send(m); !s) {
+    log::warn("daemon", "worker ", w.name(), ": ", s.error().message());
+    return;
+  }
+  w.sent_generation = generation_;
+  sent_cfg_[w.name()] = cfg_;
+}
+
+void Daemon::start_workers_due() {
+  if (stopping_) return;
+  const bool gate = network_gate_open();
+  if (gate) mark("network");
+  for (auto& w : workers_) {
+    const bool want = wanted(w->name()) && (w->name() == "dot1x" || gate);
+    if (!want && w->running() && !wanted(w->name())) {
+      log::info("daemon", "part ", w->name(), " turned off by the profile");
+      w->wanted = false;
+      w->stop();
+      w->last_apply = {{"generation", generation_}, {"outcome", "stopped: disabled by the profile"}};
+      continue;
+    }
+    w->wanted = want;
+    if (!want || w->running() || Clock::now() < w->restart_at) continue;
+    if (auto s = w->start(opts_.self_exe); !s) {
+      log::error("daemon", "worker ", w->name(), ": ", s.error().message());
+      w->restart_at = Clock::now() + std::chrono::seconds(5);
+      continue;
+    }
+    send_apply(*w);
+  }
+}
+
+void Daemon::on_profile_event(const Json& m) {
+  const std::string path = jstr(m, "path");
+  provisioning_ = {{"event_unix", std::time(nullptr)}, {"path", path}, {"rules", jobj(m, "rules")}};
+  // The worker wrote it in its own directory; the controller reads it bounded, like any profile.
+  auto r = config::load_file(path, &cfg_);
+  if (!r) {
+    provisioning_["result"] = "rejected: " + r.error().message();
+    log::error("daemon", "provisioned profile rejected: ", r.error().message(), "; keeping generation ", generation_);
+    return;
+  }
+  const std::string prov_path = opts_.state_dir + "/provisioned.xml";
+  auto merged = config::merge_profiles(read_small(prov_path), read_small(path), path);
+  if (!merged) {
+    provisioning_["result"] = "rejected: " + merged.error().message();
+    return;
+  }
+  auto c = compose(&merged.value());
+  if (!c) {
+    provisioning_["result"] = "rejected: " + c.error().message();
+    log::error("daemon", "provisioned profile rejected: ", c.error().message());
+    return;
+  }
+  if (auto s = write_private(prov_path, merged.value()); !s)
+    log::warn("daemon", "cannot keep the provisioned profile: ", s.error().message());
+  const bool changed = !(c->cfg == cfg_);
+  last_ = take(std::move(c.value()));
+  provisioning_["result"] = last_.applied ? (changed ? "applied" : "unchanged") : "failed: " + last_.message;
+  provisioning_["generation"] = generation_;
+  if (last_.applied) mark("provisioned");
+  start_workers_due();
+}
+
+void Daemon::on_tunnel(const Json& m, bool up) {
+  const std::string ifn = jstr(m, "ifname");
+  if (ifn.empty()) return;
+  std::erase_if(tunnels_, [&](const fw::AttachInfo& a) { return a.ifname == ifn; });
+  if (!up) {
+    for (const auto& a : fw_->attached())
+      if (a == ifn) (void)fw_->detach(ifn);
+    return;
+  }
+  auto a = fw_->attach(ifn, fw::XdpMode::generic);
+  if (!a) {
+    log::error("daemon", "firewall on tunnel ", ifn, ": ", a.error().message());
+    return;
+  }
+  log::info("daemon", "firewall attached to tunnel ", ifn, " (", a->variant, " programs)");
+  tunnels_.push_back(a.value());
+  mark("vpn_up");
+}
+
+void Daemon::on_message(Worker& w, const Json& m) {
+  const std::string op = m["op"];
+  if (op == "status") {
+    w.status = jobj(m, "status");
+    w.last_error.clear();
+    if (w.name() == "dot1x" && jstr(w.status, "transaction") == "Authenticated") mark("dot1x_authenticated");
+  } else if (op == "applied") {
+    w.last_apply = {{"generation", jnum(m, "generation")}, {"outcome", jstr(m, "outcome")}};
+  } else if (op == "event") {
+    const std::string name = jstr(m, "name");
+    if (w.name() == "prov" && name == "profile") on_profile_event(m);
+    else if (w.name() == "vpn" && name == "tun_up") on_tunnel(m, true);
+    else if (w.name() == "vpn" && name == "tun_down") on_tunnel(m, false);
+    else if (name == "fatal") w.last_error = jstr(m, "error");
+    else log::debug("daemon", "worker ", w.name(), ": event ", name);
+  }
+}
+
+void Daemon::stop_all_workers() {
+  stopping_ = true;
+  for (auto& w : workers_) {
+    w->wanted = false;
+    w->stop();
+  }
+}
+
+void Daemon::loop(int sfd) {
+  for (;;) {
+    std::vector<pollfd> fds{{sfd, POLLIN, 0}};
+    std::vector<Worker*> who{nullptr};
+    for (auto& w : workers_)
+      if (w->running() && w->channel().valid()) {
+        fds.push_back({w->channel().fd(), POLLIN, 0});
+        who.push_back(w.get());
+      }
+    int n = ::poll(fds.data(), fds.size(), 500);
+    if (n < 0 && errno != EINTR) {
+      log::error("daemon", "poll: ", std::strerror(errno));
+      return;
+    }
+    bool changed = false;
+    for (std::size_t i = 1; n > 0 && i < fds.size(); ++i) {
+      if (!(fds[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
+      Worker& w = *who[i];
+      for (int k = 0; k < 64 && w.channel().valid(); ++k) {  // drain what is queued
+        pollfd p{w.channel().fd(), POLLIN, 0};
+        if (k > 0 && ::poll(&p, 1, 0) <= 0) break;
+        auto m = w.channel().recv();
+        if (!m) {
+          log::warn("daemon", "worker ", w.name(), ": ", m.error().message());
+          break;
+        }
+        if (!m->has_value()) {
+          w.on_channel_closed();
+          break;
+        }
+        on_message(w, **m);
+      }
+      changed = true;
+    }
+    if (n > 0 && (fds[0].revents & POLLIN)) {
+      signalfd_siginfo si{};
+      if (read(sfd, &si, sizeof si) == sizeof si) {
+        if (si.ssi_signo == SIGHUP) {
+          reload();
+        } else if (si.ssi_signo == SIGUSR1) {
+          if (Worker* p = worker("prov"); p && p->running()) (void)p->channel().send({{"op", "command"}, {"name", "resync"}});
+        } else if (si.ssi_signo == SIGCHLD) {
+          int ws = 0;
+          pid_t pid;
+          while ((pid = waitpid(-1, &ws, WNOHANG)) > 0)
+            for (auto& w : workers_) w->on_exit(pid, ws);
+        } else {
+          return;  // SIGTERM / SIGINT
+        }
+        changed = true;
+      }
+    }
+    start_workers_due();
+    if (changed) (void)write_status();
+  }
+}
+
 Status Daemon::write_status() const {
-  std::ostringstream os;
-  os << "{\"pid\":" << getpid() << ",\"started\":" << started_unix_ << ",\"config\":"
-     << json_str(opts_.config_path.empty() ? "" : opts_.config_path) << ",\"policy_source\":" << json_str(policy_source_)
-     << ",\"generation\":" << last_.generation << ",\"last_reload\":{\"applied\":" << (last_.applied ? "true" : "false")
-     << ",\"message\":" << json_str(last_.message) << ",\"warnings\":[";
-  for (std::size_t i = 0; i < last_.diagnostics.size(); ++i)
-    os << (i ? "," : "") << json_str(last_.diagnostics[i].to_string());
-  os << "]},\"tr069_port\":" << tr069_port_ << ",\"bpf_clock\":" << json_str(fw_->clock_source()) << ",\"interfaces\":[";
-  for (std::size_t i = 0; i < attached_.size(); ++i)
-    os << (i ? "," : "") << "{\"name\":" << json_str(attached_[i].ifname) << ",\"xdp\":" << json_str(attached_[i].xdp_mode)
-       << ",\"egress\":" << json_str(attached_[i].tc_mode) << ",\"variant\":" << json_str(attached_[i].variant) << "}";
-  os << "]}\n";
-  std::string tmp = opts_.run_dir + "/status.json.tmp", dst = opts_.run_dir + "/status.json";
+  Json s;
+  s["pid"] = getpid();
+  s["started"] = started_unix_;
+  s["config"] = opts_.config_path;
+  s["state_dir"] = opts_.state_dir;
+  s["policy_source"] = policy_source_;
+  s["generation"] = last_.generation;
+  s["profile_generation"] = generation_;
+  Json warnings = Json::array();
+  for (const auto& d : last_.diagnostics) warnings.push_back(d.to_string());
+  s["last_reload"] = {{"applied", last_.applied}, {"message", last_.message}, {"warnings", warnings}};
+  s["tr069_port"] = tr069_port_;
+  s["bpf_clock"] = fw_->clock_source();
+  Json ifs = Json::array();
+  for (const auto& a : attached_)
+    ifs.push_back({{"name", a.ifname}, {"xdp", a.xdp_mode}, {"egress", a.tc_mode}, {"variant", a.variant}});
+  for (const auto& a : tunnels_)
+    ifs.push_back({{"name", a.ifname}, {"xdp", a.xdp_mode}, {"egress", a.tc_mode}, {"variant", a.variant}, {"tunnel", true}});
+  s["interfaces"] = ifs;
+  s["boot"] = boot_;
+  s["tls"] = tls_status(cfg_);
+  s["provisioning"] = provisioning_;
+  Json parts = Json::object();
+  for (const auto& w : workers_) {
+    Json p = w->describe();
+    p["enabled"] = wanted(w->name());
+    parts[w->name()] = p;
+  }
+  s["parts"] = parts;
+  const std::string body = s.dump() + "\n";
+  const std::string tmp = opts_.run_dir + "/status.json.tmp", dst = opts_.run_dir + "/status.json";
   {
     std::ofstream f(tmp, std::ios::trunc);
     if (!f) return make_error(Errc::io, "write " + tmp, errno);
-    f << os.str();
+    f << body;
   }
   if (std::rename(tmp.c_str(), dst.c_str()) != 0) return sys_error("rename " + dst);
   return {};
@@ -146,10 +521,9 @@ Status Daemon::write_status() const {
 int run(const Options& o) {
   sigset_t set;
   sigemptyset(&set);
-  sigaddset(&set, SIGHUP);
-  sigaddset(&set, SIGTERM);
-  sigaddset(&set, SIGINT);
+  for (int s : {SIGHUP, SIGTERM, SIGINT, SIGUSR1, SIGCHLD}) sigaddset(&set, s);
   sigprocmask(SIG_BLOCK, &set, nullptr);
+  signal(SIGPIPE, SIG_IGN);
   int sfd = signalfd(-1, &set, SFD_CLOEXEC);
   if (sfd < 0) {
     log::error("daemon", "signalfd: ", std::strerror(errno));
@@ -164,19 +538,10 @@ int run(const Options& o) {
     std::ofstream pid(o.run_dir + "/phonesecd.pid", std::ios::trunc);
     pid << getpid() << "\n";
   }
-  log::info("daemon", "enforcing; SIGHUP reloads ", o.config_path.empty() ? "(factory profile)" : o.config_path);
-  for (;;) {
-    signalfd_siginfo si{};
-    if (read(sfd, &si, sizeof si) != sizeof si) {
-      if (errno == EINTR) continue;
-      break;
-    }
-    if (si.ssi_signo == SIGHUP) {
-      (*d)->reload();
-      continue;
-    }
-    break;  // SIGTERM / SIGINT: exit, the pinned programs keep enforcing
-  }
+  log::info("daemon", "enforcing; SIGHUP reloads ", o.config_path.empty() ? "(factory profile)" : o.config_path,
+            ", SIGUSR1 resyncs");
+  (*d)->loop(sfd);
+  d->reset();  // stops the workers
   std::filesystem::remove(o.run_dir + "/phonesecd.pid");
   log::info("daemon", "exiting; the firewall stays attached (pinned under ", o.pin_dir, ")");
   return 0;
