@@ -48,7 +48,7 @@ class FwAttach : public ::testing::Test {
       std::string log = (dir_ / "daemon.log").string();
       freopen(log.c_str(), "a", stderr);
       std::string cmd = "exec nsenter --net=/run/netns/" + net_->phone() + " " + kDaemon + " --iface " + net_->phone_if() +
-                        " --iface psfabr --pin-dir " + kPin + " --run-dir " + run + " " + extra;
+                        " --iface psfabr --pin-dir " + kPin + " --run-dir " + run + " --state-dir " + run + "/state " + extra;
       execl("/bin/sh", "sh", "-c", cmd.c_str(), nullptr);
       _exit(127);
     }

@@ -67,6 +67,7 @@ class FwLab : public ::testing::Test {
     fs::create_directories(dir_);
     cfg_ = (dir_ / "cfg.xml").string();
     run_ = (dir_ / "run").string();
+    state_ = (dir_ / "state").string();
     write_cfg(profile(""));
     net_ = std::make_unique<VethPair>("psfw");
     start_daemon();
@@ -90,7 +91,7 @@ class FwLab : public ::testing::Test {
       // whose bpffs (and the pins in it) would vanish with the daemon.
       std::string ns = "--net=/run/netns/" + net_->phone();
       execlp("nsenter", "nsenter", ns.c_str(), kDaemon.c_str(), "--config", cfg_.c_str(), "--iface",
-             net_->phone_if().c_str(), "--pin-dir", kPin.c_str(), "--run-dir", run_.c_str(), nullptr);
+             net_->phone_if().c_str(), "--pin-dir", kPin.c_str(), "--run-dir", run_.c_str(), "--state-dir", state_.c_str(), nullptr);
       _exit(127);
     }
     for (int i = 0; i < 200 && !fs::exists(run_ + "/phonesecd.pid"); ++i) std::this_thread::sleep_for(25ms);
@@ -157,7 +158,7 @@ class FwLab : public ::testing::Test {
   bool peer_pings_phone() { return sh(net_->in_peer("ping -c1 -W1 -q 10.77.0.2 >/dev/null 2>&1")) == 0; }
 
   fs::path dir_;
-  std::string cfg_, run_;
+  std::string cfg_, run_, state_;
   std::unique_ptr<VethPair> net_;
   pid_t pid_ = -1;
 };

@@ -264,7 +264,7 @@ TEST_F(FwTun, DaemonAttachesTheL3VariantAndStatusSaysSo) {
     FILE* e = std::freopen((dir + "/daemon.log").c_str(), "w", stderr);
     (void)e;
     execl(kDaemon.c_str(), kDaemon.c_str(), "--iface", kTun, "--pin-dir", pin.c_str(), "--run-dir", (dir + "/run").c_str(),
-          (char*)nullptr);
+          "--state-dir", (dir + "/state").c_str(), (char*)nullptr);
     _exit(127);
   }
   for (int i = 0; i < 200 && !std::filesystem::exists(dir + "/run/status.json"); ++i)

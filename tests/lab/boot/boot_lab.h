@@ -1,0 +1,278 @@
+// SPDX-License-Identifier: Apache-2.0
+// The phone-boot lab: a "network" namespace psbs holding every server a phone meets at boot —
+// hostapd (wired 802.1X authenticator, integrated EAP server), dnsmasq (DHCP with the
+// provisioning options), nginx (HTTPS, the profile at its rule URL), ocserv (the VPN gateway)
+// and a syslog receiver — and a "phone" namespace psbp joined to it by the veth psb-p/psb-s.
+// The phone side runs only what a phone runs: phonesecd, and the OS's DHCP client. One PKI
+// (openssl CLI, RSA): a CA, the servers' certificate (prov.lab.local, 10.77.0.1), the
+// device certificate. Everything is removed in the destructor (PSB_KEEP=1 keeps the folder).
+#pragma once
+
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <memory>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "binaries.h"
+
+extern char** environ;
+
+namespace phonesec::test::boot {
+
+using Json = nlohmann::json;
+
+inline int sh(const std::string& cmd) {
+  int rc = std::system(cmd.c_str());
+  return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+}
+inline void must(const std::string& cmd) {
+  if (sh(cmd) != 0) throw std::runtime_error("command failed: " + cmd);
+}
+inline std::string slurp(const std::string& path) {
+  std::ifstream f(path);
+  std::stringstream ss;
+  ss << f.rdbuf();
+  return ss.str();
+}
+inline std::string capture(const std::string& cmd) {
+  std::string out;
+  FILE* p = popen(cmd.c_str(), "r");
+  if (!p) return out;
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
+  pclose(p);
+  return out;
+}
+inline bool wait_for(const std::function<bool()>& pred, std::chrono::milliseconds timeout) {
+  auto end = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < end) {
+    if (pred()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return pred();
+}
+
+// A child process (argv, stdout+stderr to `log`), SIGTERM then reaped on destruction.
+class Child {
+ public:
+  Child(const std::vector<std::string>& argv, const std::string& log) {
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, 1, log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+    posix_spawn_file_actions_adddup2(&fa, 1, 2);
+    posix_spawnattr_t at;
+    posix_spawnattr_init(&at);
+    posix_spawnattr_setflags(&at, POSIX_SPAWN_SETPGROUP);  // its own group: stop() reaches its children
+    posix_spawnattr_setpgroup(&at, 0);
+    std::vector<char*> a;
+    for (auto& s : argv) a.push_back(const_cast<char*>(s.c_str()));
+    a.push_back(nullptr);
+    int rc = posix_spawnp(&pid_, a[0], &fa, &at, a.data(), environ);
+    posix_spawn_file_actions_destroy(&fa);
+    posix_spawnattr_destroy(&at);
+    if (rc != 0) throw std::runtime_error("spawn " + argv[0] + " failed");
+  }
+  Child(const Child&) = delete;
+  Child& operator=(const Child&) = delete;
+  ~Child() { stop(); }
+  bool alive() { return pid_ > 0 && waitpid(pid_, &status_, WNOHANG) == 0; }
+  void stop(int sig = SIGTERM) {
+    if (pid_ <= 0) return;
+    kill(-pid_, sig);
+    for (int i = 0; i < 300 && waitpid(pid_, &status_, WNOHANG) == 0; ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    if (waitpid(pid_, &status_, WNOHANG) == 0) {
+      kill(-pid_, SIGKILL);
+      waitpid(pid_, &status_, 0);
+    }
+    pid_ = -1;
+  }
+  pid_t pid() const { return pid_; }
+
+ private:
+  pid_t pid_ = -1;
+  int status_ = 0;
+};
+
+inline constexpr const char* kServerNs = "psbs";
+inline constexpr const char* kPhoneNs = "psbp";
+inline constexpr const char* kServerIp = "10.77.0.1";
+inline constexpr const char* kPhoneIf = "psb-p";
+inline constexpr const char* kPhoneMac = "02:00:00:00:77:02";
+inline constexpr const char* kVpnUser = "alice";
+inline constexpr const char* kVpnPassword = "Alice-Boot-5521";
+
+class BootLab {
+ public:
+  BootLab() {
+    cleanup();
+    dir_ = std::filesystem::temp_directory_path() / ("psb-lab-" + std::to_string(getpid()));
+    std::filesystem::remove_all(dir_);
+    std::filesystem::create_directories(dir_ / "www");
+    std::filesystem::create_directories(dir_ / "ocserv" / "groups");
+    must(std::string("ip netns add ") + kServerNs + " && ip netns add " + kPhoneNs);
+    must(std::string("ip link add psb-s netns ") + kServerNs + " type veth peer name " + kPhoneIf + " netns " + kPhoneNs);
+    must(in_server("sysctl -qw net.ipv6.conf.all.disable_ipv6=1"));
+    must(std::string("ip -n ") + kServerNs + " link set lo up && ip -n " + kPhoneNs + " link set lo up");
+    must(std::string("ip -n ") + kServerNs + " addr add " + kServerIp + "/24 dev psb-s && ip -n " + kServerNs +
+         " link set psb-s address 02:00:00:00:77:01 up");
+    must(std::string("ip -n ") + kPhoneNs + " link set " + kPhoneIf + " address " + kPhoneMac + " up");
+    make_pki();
+  }
+  ~BootLab() {
+    children_.clear();
+    cleanup();
+    std::error_code ec;
+    if (!getenv("PSB_KEEP")) std::filesystem::remove_all(dir_, ec);
+  }
+  std::string dir() const { return dir_.string(); }
+  std::string pki(const std::string& f) const { return (dir_ / "pki" / f).string(); }
+  std::string in_server(const std::string& cmd) const { return std::string("ip netns exec ") + kServerNs + " " + cmd; }
+  std::string in_phone(const std::string& cmd) const { return std::string("ip netns exec ") + kPhoneNs + " " + cmd; }
+
+  Child& spawn(const std::vector<std::string>& argv, const std::string& log) {
+    children_.push_back(std::make_unique<Child>(argv, log));
+    return *children_.back();
+  }
+
+  // hostapd on psb-s: EAP-TLS for any identity whose certificate chains to the lab CA.
+  void start_hostapd() {
+    const std::string d = dir();
+    std::ofstream(d + "/hostapd.eap_user") << "*  TLS\n";
+    std::ofstream c(d + "/hostapd.conf");
+    c << "interface=psb-s\ndriver=wired\nctrl_interface=" << d << "/hostapd_ctrl\nctrl_interface_group=0\n"
+      << "logger_stdout=-1\nlogger_stdout_level=0\nieee8021x=1\neapol_version=2\nuse_pae_group_addr=1\n"
+      << "eap_reauth_period=3600\neap_server=1\neap_user_file=" << d << "/hostapd.eap_user\nca_cert=" << pki("ca.pem")
+      << "\nserver_cert=" << pki("server.pem") << "\nprivate_key=" << pki("server.key") << "\n";
+    c.close();
+    spawn({"ip", "netns", "exec", kServerNs, "hostapd", "-dd", "-t", d + "/hostapd.conf"}, d + "/hostapd.log");
+    if (!wait_for([&] { return slurp(d + "/hostapd.log").find("AP-ENABLED") != std::string::npos; }, std::chrono::seconds(5)))
+      throw std::runtime_error("hostapd did not start: " + slurp(d + "/hostapd.log"));
+  }
+  // EAP-Success frames hostapd sent to the phone (each authentication counts once).
+  int hostapd_successes() const {
+    const std::string log = slurp(dir() + "/hostapd.log");
+    int n = 0;
+    for (std::size_t p = 0; (p = log.find("CTRL-EVENT-EAP-SUCCESS", p)) != std::string::npos; ++p) ++n;
+    return n;
+  }
+
+  // ocserv on 10.77.0.1:443, user alice in group voice (192.168.99.0/24, route 172.31.0.0/24).
+  void start_ocserv() {
+    const std::string d = (dir_ / "ocserv").string();
+    must(std::string("printf '%s\\n%s\\n' '") + kVpnPassword + "' '" + kVpnPassword + "' | ocpasswd -c " + d +
+         "/ocpasswd -g voice " + kVpnUser + " >/dev/null");
+    ::chmod((d + "/ocpasswd").c_str(), 0644);
+    std::ofstream(d + "/groups/voice") << "ipv4-network = 192.168.99.0/24\nroute = 172.31.0.0/255.255.255.0\n";
+    std::ofstream c(d + "/ocserv.conf");
+    c << "auth = \"plain[passwd=" << d << "/ocpasswd]\"\nlisten-host = " << kServerIp << "\ntcp-port = 443\nudp-port = 443\n"
+      << "run-as-user = nobody\nrun-as-group = nogroup\nsocket-file = " << d << "/ocserv-sock\npid-file = " << d << "/ocserv.pid\n"
+      << "use-occtl = false\nuse-utmp = false\nserver-cert = " << pki("server.pem") << "\nserver-key = " << pki("server.key") << "\n"
+      << "isolate-workers = true\nmax-clients = 16\nmax-same-clients = 8\nrate-limit-ms = 0\nmin-reauth-time = 0\n"
+      << "max-ban-score = 0\nban-reset-time = 60\nkeepalive = 30\ndpd = 10\nmobile-dpd = 10\nswitch-to-tcp-timeout = 25\n"
+      << "try-mtu-discovery = false\nauth-timeout = 240\ncookie-timeout = 300\ndeny-roaming = false\nrekey-time = 172800\n"
+      << "rekey-method = ssl\ndevice = vpns\npredictable-ips = true\ndefault-domain = lab.local\n"
+      << "ipv4-network = 192.168.97.0\nipv4-netmask = 255.255.255.0\nping-leases = false\ncisco-client-compat = true\n"
+      << "dtls-legacy = true\nselect-group = voice[Voice Phones]\nauto-select-group = false\nconfig-per-group = " << d
+      << "/groups/\n";
+    c.close();
+    must(in_server("ip addr add 172.31.0.1/24 dev lo"));
+    spawn({"ip", "netns", "exec", kServerNs, "ocserv", "-f", "-c", d + "/ocserv.conf"}, d + "/ocserv.log");
+    if (!wait_for([&] { return sh(in_server("sh -c 'ss -ltn | grep -q 10.77.0.1:443'")) == 0; }, std::chrono::seconds(10)))
+      throw std::runtime_error("ocserv does not listen: " + slurp(d + "/ocserv.log"));
+  }
+
+  // nginx: HTTPS on 10.77.0.1:8443 serving www/ with the given ssl_ciphers (TLS 1.2 only, so
+  // the cipher list is what decides), access log in nginx-access.log.
+  void start_nginx(const std::string& ciphers = "HIGH") {
+    const std::string d = dir();
+    std::ofstream c(d + "/nginx.conf");
+    c << "daemon off;\npid " << d << "/nginx.pid;\nerror_log " << d << "/nginx-error.log;\nevents {}\nhttp {\n"
+      << "  access_log " << d << "/nginx-access.log;\n  client_body_temp_path " << d << "/nginx-tmp;\n"
+      << "  proxy_temp_path " << d << "/nginx-tmp;\n  fastcgi_temp_path " << d << "/nginx-tmp;\n"
+      << "  uwsgi_temp_path " << d << "/nginx-tmp;\n  scgi_temp_path " << d << "/nginx-tmp;\n"
+      << "  server {\n    listen " << kServerIp << ":8443 ssl;\n    ssl_certificate " << pki("server.pem")
+      << ";\n    ssl_certificate_key " << pki("server.key") << ";\n    ssl_protocols TLSv1.2;\n    ssl_ciphers " << ciphers
+      << ";\n    ssl_client_certificate " << pki("ca.pem") << ";\n    ssl_verify_client optional;\n"
+      << "    root " << d << "/www;\n  }\n}\n";
+    c.close();
+    std::filesystem::create_directories(d + "/nginx-tmp");
+    nginx_ = &spawn({"ip", "netns", "exec", kServerNs, "nginx", "-c", d + "/nginx.conf"}, d + "/nginx.log");
+    if (!wait_for([&] { return sh(in_server("sh -c 'ss -ltn | grep -q 10.77.0.1:8443'")) == 0; }, std::chrono::seconds(10)))
+      throw std::runtime_error("nginx does not listen: " + slurp(d + "/nginx-error.log"));
+  }
+  void restart_nginx(const std::string& ciphers) {
+    if (nginx_) nginx_->stop();
+    sh(in_server("sh -c 'while ss -ltn | grep -q 10.77.0.1:8443; do sleep 0.05; done'"));
+    start_nginx(ciphers);
+  }
+  void serve(const std::string& name, const std::string& body) const {
+    std::ofstream f(dir_ / "www" / name, std::ios::trunc);
+    f << body;
+  }
+
+  // dnsmasq: DHCP 10.77.0.50-60 with the provisioning options given as "NUM,VALUE".
+  void start_dnsmasq(const std::vector<std::string>& options) {
+    const std::string d = dir();
+    std::vector<std::string> argv{"ip", "netns", "exec", kServerNs, "dnsmasq", "--no-daemon", "--port=0", "--interface=psb-s",
+                                  "--bind-interfaces", "--dhcp-range=10.77.0.50,10.77.0.60,255.255.255.0,1h",
+                                  "--dhcp-leasefile=" + d + "/dnsmasq.leases", "--pid-file=" + d + "/dnsmasq.pid",
+                                  "--dhcp-authoritative", "--log-dhcp"};
+    for (const auto& o : options) argv.push_back("--dhcp-option-force=" + o);
+    spawn(argv, d + "/dnsmasq.log");
+  }
+
+  // A syslog receiver on 10.77.0.1:514/udp: every datagram, one per line, in syslog.txt.
+  void start_syslog() {
+    const std::string d = dir();
+    std::ofstream(d + "/syslog.py") << "import socket,sys\ns=socket.socket(socket.AF_INET,socket.SOCK_DGRAM)\n"
+                                       "s.bind(('10.77.0.1',514))\nf=open(sys.argv[1],'a',buffering=1)\n"
+                                       "while True:\n  m,_=s.recvfrom(65535)\n  f.write(m.decode('utf-8','replace').replace('\\n',' ')+'\\n')\n";
+    spawn({"ip", "netns", "exec", kServerNs, "python3", d + "/syslog.py", d + "/syslog.txt"}, d + "/syslog.log");
+  }
+
+ private:
+  void cleanup() {
+    sh(std::string("ip netns pids ") + kServerNs + " 2>/dev/null | xargs -r kill -9 2>/dev/null");
+    sh(std::string("ip netns pids ") + kPhoneNs + " 2>/dev/null | xargs -r kill -9 2>/dev/null");
+    sh(std::string("ip netns del ") + kServerNs + " 2>/dev/null");
+    sh(std::string("ip netns del ") + kPhoneNs + " 2>/dev/null");
+  }
+  void make_pki() {
+    const std::string p = (dir_ / "pki").string();
+    std::filesystem::create_directories(p);
+    const std::string q = " 2>/dev/null";
+    must("cd " + p + " && openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 30 -subj '/CN=psb lab CA'"
+         " -addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign,cRLSign" + q);
+    auto leaf = [&](const std::string& n, const std::string& cn, const std::string& eku, const std::string& san) {
+      must("cd " + p + " && openssl req -newkey rsa:2048 -nodes -keyout " + n + ".key -out " + n + ".csr -subj '/CN=" + cn + "'" + q);
+      std::ofstream(p + "/" + n + ".ext") << "basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\n"
+                                          << "extendedKeyUsage=" << eku << "\n" << (san.empty() ? "" : "subjectAltName=" + san + "\n");
+      must("cd " + p + " && openssl x509 -req -in " + n + ".csr -CA ca.pem -CAkey ca.key -CAcreateserial -out " + n +
+           ".pem -days 30 -extfile " + n + ".ext" + q);
+    };
+    leaf("server", "prov.lab.local", "serverAuth", std::string("DNS:prov.lab.local,IP:") + kServerIp);
+    leaf("device", "SEP020000007702", "clientAuth", "");
+  }
+
+  std::filesystem::path dir_;
+  std::vector<std::unique_ptr<Child>> children_;
+  Child* nginx_ = nullptr;
+};
+
+}  // namespace phonesec::test::boot
