@@ -283,7 +283,7 @@ TlsConnectResult tls_handshake(const TlsClientContext& ctx, TcpConnection conn, 
   }
   if (rule == NameCheck::provisioning) {
     X509* peer = SSL_get0_peer_certificate(ssl.get());
-    IdentityCheck id = peer ? check_provisioning_identity(peer, target.host, conn.peer_ip, resolve)
+    IdentityCheck id = peer ? check_server_identity(peer, ctx.app(), target.host, true, conn.peer_ip, resolve)
                             : IdentityCheck{TlsFailure::hostname_mismatch, "no server certificate"};
     if (!id.ok()) return fail(id.failure, where, id.detail);
   }

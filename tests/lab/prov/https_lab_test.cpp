@@ -18,6 +18,7 @@
 #include <fstream>
 #include <thread>
 
+#include "binaries.h"
 #include "prov/fetch.h"
 #include "prov/macros.h"
 #include "servers.h"
@@ -188,11 +189,22 @@ TEST_F(ProvHttps, NginxReceivesTheDeviceCertificateAndCcertExpandsFromIt) {
 TEST_F(ProvHttps, WithoutOrWithAForeignDeviceCertificateTheServerRefuses) {
   auto names = dns("127.0.0.1 pv.telco.net\n");
   DeviceInfo d;  // no certificate: $CCERT is Not Installed
-  std::string rule = expand(at("pv.telco.net", env->device_port) + "/profile-$CCERT.xml", macro_table(d, {}));
-  auto none = get(rule, options("", nullptr), names);
+  // Macros are expanded in the parsed path: "Not Installed" holds a space, which the rule
+  // syntax would take as the end of the URL; the Fetcher percent-encodes it on the wire.
+  auto rule = parse_rule_url(at("pv.telco.net", env->device_port) + "/profile-$CCERT.xml").value();
+  rule.path = expand(rule.path, macro_table(d, {}));
+  auto none = Fetcher(DomainPolicy{}, names, nullptr, nullptr, options("", nullptr)).fetch(rule, "Profile_Rule");
   ASSERT_FALSE(none);
-  EXPECT_NE(msg(none).find("HTTP 400"), std::string::npos) << msg(none);
+  EXPECT_NE(msg(none).find("HTTP 400 from " + at("pv.telco.net", env->device_port) + "/profile-Not Installed.xml"),
+            std::string::npos)
+      << msg(none);
   EXPECT_NE(msg(none).find("No required SSL certificate was sent"), std::string::npos) << msg(none);
+  std::string log;
+  for (int i = 0; i < 100 && log.find("profile-Not%20Installed.xml") == std::string::npos; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    log = env->access_log();
+  }
+  EXPECT_NE(log.find("GET /profile-Not%20Installed.xml"), std::string::npos) << log;
   // Configured files that do not exist: not installed, nothing presented (same answer).
   FetchOptions absent = options("", nullptr);
   absent.device_cert = tls::ClientCertFiles{env->dir.file("absent.crt"), env->dir.file("absent.key"), {}};
@@ -269,4 +281,30 @@ TEST_F(ProvHttps, ServerCertificateFromAnUntrustedCaIsRefused) {
   o.custom_ca_file = env->server_ca.cert_file;
   auto ok = get(at("prov.example", env->gcm_port) + "/cfg.xml", o, dns("127.0.0.1 prov.example\n"));
   EXPECT_TRUE(ok) << msg(ok);
+}
+
+// The program people run reads TLS_Cipher_List from cfg.xml: the same refusal, the same reason.
+TEST_F(ProvHttps, ProvToolTakesTheCipherListFromCfgXml) {
+  auto run = [](const std::string& list) {
+    std::string cfg = env->dir.file("cfg-" + std::to_string(list.size()) + ".xml");
+    write(cfg, "<flat-profile><TLS_Cipher_List>" + list + "</TLS_Cipher_List></flat-profile>\n");
+    std::string cmd = kProvBin + " fetch --config " + cfg + " --url https://prov.example:" +
+                      std::to_string(env->gcm_port) + "/cfg.xml --ca " + env->server_ca.cert_file +
+                      " --resolve prov.example=127.0.0.1 --out /dev/null 2>&1";
+    std::string out;
+    FILE* f = popen(cmd.c_str(), "r");
+    char buf[512];
+    while (auto n = fread(buf, 1, sizeof buf, f)) out.append(buf, n);
+    int st = pclose(f);
+    return std::make_pair(WIFEXITED(st) ? WEXITSTATUS(st) : -1, out);
+  };
+  auto [rc, out] = run("AES128-SHA");
+  EXPECT_EQ(rc, 1) << out;
+  EXPECT_NE(out.find("URL: TLS handshake with prov.example:" + std::to_string(env->gcm_port) +
+                     " failed: no shared cipher (TLS_Cipher_List 'AES128-SHA'"),
+            std::string::npos)
+      << out;
+  auto [rc2, out2] = run("AES128-SHA:ECDHE-RSA-AES256-GCM-SHA384");
+  EXPECT_EQ(rc2, 0) << out2;
+  EXPECT_NE(out2.find("TLSv1.2 ECDHE-RSA-AES256-GCM-SHA384"), std::string::npos) << out2;
 }

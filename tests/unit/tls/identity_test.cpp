@@ -96,3 +96,32 @@ TEST(Resolver, HostsTextAndLiterals) {
             "hosts line 1: '300.1.1.1' is not an IP address");
   EXPECT_EQ(StaticResolver::from_hosts("\n192.0.2.1\n").error().message(), "hosts line 2: address without a name");
 }
+
+// One rule per application, for our own connections and libcurl's alike (tls/external.h).
+TEST_F(Identity, ServerIdentityRulePerApplication) {
+  auto dns = StaticResolver::from_hosts("192.0.2.10 pv.telco.net\n").value();
+  Issued slash = pki.issue(ca, "slash", {.cn = "pv.telco.net/mailto:admin@telco.net"});
+  Issued san = pki.issue(ca, "san2", {.cn = "x.test", .dns_sans = {"pv.telco.net"}});
+  // Provisioning takes the CN=fqdn/ form and checks the address against the DNS of the name.
+  EXPECT_TRUE(check_server_identity(slash.cert.get(), TlsApp::provisioning, "pv.telco.net", true, "192.0.2.10", dns).ok());
+  EXPECT_TRUE(
+      check_server_identity(slash.cert.get(), TlsApp::client_ca_provisioning, "pv.telco.net", true, "192.0.2.10", dns)
+          .ok());
+  EXPECT_EQ(check_server_identity(slash.cert.get(), TlsApp::provisioning, "pv.telco.net", true, "192.0.2.99", dns)
+                .failure,
+            TlsFailure::address_mismatch);
+  // Through a proxy (no server address known): the name is still checked, the address cannot be.
+  EXPECT_TRUE(check_server_identity(slash.cert.get(), TlsApp::provisioning, "pv.telco.net", true, "", dns).ok());
+  EXPECT_EQ(check_server_identity(slash.cert.get(), TlsApp::provisioning, "other.telco.net", true, "", dns).failure,
+            TlsFailure::hostname_mismatch);
+  // Everyone else: SAN, then CN, as written.
+  auto up = check_server_identity(slash.cert.get(), TlsApp::firmware_upgrade, "pv.telco.net", true, "192.0.2.10", dns);
+  EXPECT_EQ(up.failure, TlsFailure::hostname_mismatch);
+  EXPECT_EQ(up.detail, "the certificate names CN=pv.telco.net/mailto:admin@telco.net, not pv.telco.net");
+  EXPECT_TRUE(check_server_identity(san.cert.get(), TlsApp::firmware_upgrade, "pv.telco.net", true, "", dns).ok());
+  EXPECT_EQ(check_server_identity(san.cert.get(), TlsApp::ldaps, "x.test", true, "", dns).detail,
+            "the certificate names DNS:pv.telco.net, CN=x.test, not x.test");
+  // SIP: TLS_Name_Validate_n_ = No skips the name (the chain is still verified by the caller).
+  EXPECT_TRUE(check_server_identity(san.cert.get(), TlsApp::sip, "x.test", false, "", dns).ok());
+  EXPECT_FALSE(check_server_identity(san.cert.get(), TlsApp::sip, "x.test", true, "", dns).ok());
+}
