@@ -2,11 +2,17 @@
 #include "prov/fetch.h"
 
 #include <curl/curl.h>
+#include <unistd.h>
 
+#include <cctype>
+#include <cstdio>
 #include <memory>
 #include <mutex>
+#include <string_view>
 
 #include "common/log.h"
+#include "common/text.h"
+#include "tls/external.h"
 
 namespace phonesec::prov {
 namespace {
@@ -38,6 +44,39 @@ bool no_answer(CURLcode rc) {
          rc == CURLE_RECV_ERROR || rc == CURLE_SEND_ERROR;
 }
 
+// libcurl hands each HTTPS connection's SSL_CTX to userspace/tls before the handshake.
+CURLcode on_ssl_ctx(CURL*, void* ssl_ctx, void* arg) {
+  auto* t = static_cast<tls::ExternalTls*>(arg);
+  return t->configure(static_cast<SSL_CTX*>(ssl_ctx)) ? CURLE_OK : CURLE_SSL_CERTPROBLEM;
+}
+
+bool readable(const std::string& path) { return !path.empty() && access(path.c_str(), R_OK) == 0; }
+
+// The URL handed to libcurl: the path percent-encoded where a rule may hold raw text (a space
+// from "$CCERT" = "Not Installed"); '%' itself is kept (already encoded).
+std::string curl_url(const RuleUrl& u) {
+  RuleUrl e = u;
+  e.path.clear();
+  for (unsigned char c : u.path) {
+    if (std::isalnum(c) || std::string_view("-._~/?=&%:@!$'()*+,;#[]").find(char(c)) != std::string_view::npos) {
+      e.path += char(c);
+    } else {
+      char b[4];
+      std::snprintf(b, sizeof b, "%%%02X", c);
+      e.path += b;
+    }
+  }
+  return e.to_string();
+}
+
+// What a server says on an error page: its <title>, else the body's first line.
+std::string server_reason(const std::string& body) {
+  std::string low = text::lower(body);
+  if (auto t = low.find("<title>"); t != std::string::npos)
+    if (auto e = low.find("</title>", t); e != std::string::npos) return body.substr(t + 7, e - t - 7);
+  return body.substr(0, std::min<std::size_t>(body.find('\n'), 200));
+}
+
 RequestInfo request_info(const RuleUrl& u, const std::string& ip) {
   RequestInfo r;
   r.scheme = u.scheme;
@@ -50,10 +89,15 @@ RequestInfo request_info(const RuleUrl& u, const std::string& ip) {
 
 }  // namespace
 
-Fetcher::Fetcher(DomainPolicy policy, Resolver& resolver, const ProvisioningLog* log,
+Fetcher::Fetcher(DomainPolicy policy, const Resolver& resolver, const ProvisioningLog* log,
                  const ProxyChooser* proxy, FetchOptions o)
     : policy_(std::move(policy)), resolver_(resolver), log_(log), proxy_(proxy), o_(std::move(o)) {
   global_init();
+}
+
+tls::TlsApp Fetcher::tls_app() const {
+  if (o_.tls_app) return *o_.tls_app;
+  return o_.op == ProvOp::upgrade ? tls::TlsApp::firmware_upgrade : tls::TlsApp::provisioning;
 }
 
 Result<FetchResult> Fetcher::fail(RequestInfo r, Error e) const {
@@ -75,6 +119,15 @@ Result<FetchResult> Fetcher::fetch(const RuleUrl& url, std::string_view what) co
   RequestInfo base = request_info(url, "");
   // 1. Domains first: nothing is resolved or connected for a refused host.
   if (auto st = policy_.check_host(url.host, what); !st) return fail(base, st.error());
+  // The device certificate, loaded once for every attempt of this fetch.
+  std::optional<tls::ClientIdentity> device;
+  if (url.scheme == "https" && o_.device_cert && readable(o_.device_cert->cert_file) &&
+      readable(o_.device_cert->key_file)) {
+    auto id = tls::load_client_identity(*o_.device_cert);
+    if (!id) return fail(base, make_error(id.error().code, std::string(what) + ": device certificate: " +
+                                                               id.error().message()));
+    device = std::move(*id);
+  }
 
   std::vector<ProxyChoice> choices = proxy_ ? proxy_->choose(url) : std::vector<ProxyChoice>{ProxyChoice{}};
   if (choices.empty()) choices.push_back({});
@@ -92,7 +145,7 @@ Result<FetchResult> Fetcher::fetch(const RuleUrl& url, std::string_view what) co
       RequestInfo ri = request_info(url, ip.empty() ? (pc.direct ? url.host : pc.host) : ip);
       if (log_) log_->request(o_.op, ri);
       bool answered = false;
-      auto res = attempt(url, ip, pc, answered);
+      auto res = attempt(url, ip, pc, device ? &*device : nullptr, answered);
       if (answered) {
         if (!res)
           return fail(ri, make_error(res.error().code, std::string(what) + ": " + res.error().message()));
@@ -110,17 +163,18 @@ Result<FetchResult> Fetcher::fetch(const RuleUrl& url, std::string_view what) co
 }
 
 Result<FetchResult> Fetcher::attempt(const RuleUrl& url, const std::string& pin_ip, const ProxyChoice& pc,
-                                     bool& answered) const {
+                                     const tls::ClientIdentity* device, bool& answered) const {
   CurlPtr c(curl_easy_init());
   if (!c) return make_error(Errc::system, "curl_easy_init failed");
   FetchResult out;
   char errbuf[CURL_ERROR_SIZE] = {0};
-  std::string u = url.to_string();
+  std::string u = curl_url(url);
   SlistPtr resolve;
   if (!pin_ip.empty()) {
     std::string h = url.host.find(':') != std::string::npos ? "[" + url.host + "]" : url.host;
+    std::string a = pin_ip.find(':') != std::string::npos ? "[" + pin_ip + "]" : pin_ip;
     resolve.reset(
-        curl_slist_append(nullptr, (h + ":" + std::to_string(url.effective_port()) + ":" + pin_ip).c_str()));
+        curl_slist_append(nullptr, (h + ":" + std::to_string(url.effective_port()) + ":" + a).c_str()));
     curl_easy_setopt(c.get(), CURLOPT_RESOLVE, resolve.get());
   }
   curl_easy_setopt(c.get(), CURLOPT_URL, u.c_str());
@@ -133,7 +187,27 @@ Result<FetchResult> Fetcher::attempt(const RuleUrl& url, const std::string& pin_
   curl_easy_setopt(c.get(), CURLOPT_TIMEOUT_MS, o_.timeout_ms);
   curl_easy_setopt(c.get(), CURLOPT_PROTOCOLS_STR, "http,https,tftp");
   curl_easy_setopt(c.get(), CURLOPT_USERAGENT, "phonesec-prov/0.1");
-  if (!o_.ca_file.empty()) curl_easy_setopt(c.get(), CURLOPT_CAINFO, o_.ca_file.c_str());
+  std::unique_ptr<tls::ExternalTls> tls;
+  if (url.scheme == "https") {
+    // The address the identity check compares with the DNS of the certificate's name: the
+    // pinned record, the URL's own address, or none through a proxy.
+    std::string peer = !pc.direct ? "" : !pin_ip.empty() ? pin_ip : canonical_ip(url.host).value_or("");
+    tls = std::make_unique<tls::ExternalTls>(o_.tls_policy, tls_app(),
+                                             tls::TrustOptions{o_.ca_file, std::nullopt, o_.custom_ca_file},
+                                             device, tls::ExternalTarget{url.host, url.effective_port(), peer},
+                                             resolver_);
+    if (curl_easy_setopt(c.get(), CURLOPT_SSL_CTX_FUNCTION, on_ssl_ctx) != CURLE_OK) {
+      answered = true;
+      return make_error(Errc::unsupported,
+                        "this libcurl cannot hand its SSL_CTX to the TLS policy (it must use OpenSSL: "
+                        "Debian's libcurl4-openssl-dev); HTTPS refused");
+    }
+    curl_easy_setopt(c.get(), CURLOPT_SSL_CTX_DATA, tls.get());
+    curl_easy_setopt(c.get(), CURLOPT_SSL_VERIFYPEER, 1L);
+    curl_easy_setopt(c.get(), CURLOPT_SSL_VERIFYHOST, 0L);  // ours, in the handshake (see fetch.h)
+    curl_easy_setopt(c.get(), CURLOPT_SSLVERSION, long(CURL_SSLVERSION_TLSv1_2));
+    curl_easy_setopt(c.get(), CURLOPT_SSL_SESSIONID_CACHE, 0L);  // every handshake checked in full
+  }
   std::string proxy_url = pc.url();
   curl_easy_setopt(c.get(), CURLOPT_PROXY, proxy_url.c_str());  // "" = none, environment ignored
   if (!pc.direct) {
@@ -152,6 +226,16 @@ Result<FetchResult> Fetcher::attempt(const RuleUrl& url, const std::string& pin_
   long connect_code = 0;
   curl_easy_getinfo(c.get(), CURLINFO_HTTP_CONNECTCODE, &connect_code);
   std::string err = errbuf[0] ? errbuf : curl_easy_strerror(rc);
+  if (tls && rc != CURLE_OK && (tls->failure() || rc == CURLE_SSL_CONNECT_ERROR ||
+                                rc == CURLE_PEER_FAILED_VERIFICATION || rc == CURLE_SSL_CERTPROBLEM)) {
+    answered = true;  // a TLS failure is an answer: the next record would be the same server farm
+    auto f = tls->failure_or(err);
+    return make_error(tls::errc_of(f.kind), f.message);
+  }
+  if (tls) {
+    out.tls_version = tls->version();
+    out.tls_cipher = tls->cipher();
+  }
   if (rc != CURLE_OK) {
     answered = !no_answer(rc);
     if (!pc.direct && connect_code >= 400) {
@@ -165,7 +249,9 @@ Result<FetchResult> Fetcher::attempt(const RuleUrl& url, const std::string& pin_
   if (url.scheme != "tftp" && (out.status < 200 || out.status >= 300)) {
     if (!pc.direct && out.status == 407)
       return make_error(Errc::auth, "proxy " + pc.url() + " requires authentication (HTTP 407)");
-    return make_error(Errc::io, "HTTP " + std::to_string(out.status) + " from " + url.to_string());
+    std::string why = server_reason(out.body);
+    return make_error(Errc::io, "HTTP " + std::to_string(out.status) + " from " + url.to_string() +
+                                    (why.empty() ? "" : " (" + why + ")"));
   }
   return out;
 }

@@ -21,7 +21,7 @@
 #include "common/result.h"
 #include "config/phone_config.h"
 #include "prov/proxy.h"
-#include "prov/resolver.h"
+#include "common/resolver.h"
 
 namespace phonesec::prov {
 

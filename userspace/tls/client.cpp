@@ -10,7 +10,6 @@
 #include "tls/identity.h"
 
 namespace phonesec::tls {
-namespace {
 
 Errc errc_of(TlsFailure f) {
   switch (f) {
@@ -34,12 +33,16 @@ Errc errc_of(TlsFailure f) {
   }
 }
 
+namespace {
+
 TlsConnectResult fail(TlsFailure f, const std::string& where, const std::string& detail) {
   std::string msg = where + ": " + std::string(reason_text(f)) + (detail.empty() ? "" : ": " + detail);
   return TlsConnectResult{f, make_error(errc_of(f), msg)};
 }
 
-TlsFailure from_verify(long v) {
+}  // namespace
+
+TlsFailure failure_of_verify_error(long v) {
   switch (v) {
     case X509_V_ERR_CERT_HAS_EXPIRED:
       return TlsFailure::expired;
@@ -61,19 +64,7 @@ TlsFailure from_verify(long v) {
   }
 }
 
-std::string describe_cert(X509* c) {
-  if (!c) return {};
-  char buf[512];
-  X509_NAME_oneline(X509_get_subject_name(c), buf, sizeof buf);
-  std::string out = std::string(" (subject ") + buf;
-  BioPtr b(BIO_new(BIO_s_mem()));
-  if (b && ASN1_TIME_print(b.get(), X509_get0_notAfter(c)) == 1) {
-    char* p = nullptr;
-    long n = BIO_get_mem_data(b.get(), &p);
-    out += ", notAfter " + std::string(p, std::size_t(n));
-  }
-  return out + ")";
-}
+namespace {
 
 // Turns a failed SSL_connect/SSL_read/SSL_write into a failure kind and a detail string.
 std::pair<TlsFailure, std::string> classify(SSL* ssl, int rc, int saved_errno, bool in_handshake) {
@@ -82,8 +73,8 @@ std::pair<TlsFailure, std::string> classify(SSL* ssl, int rc, int saved_errno, b
   unsigned long e = ERR_peek_error();
   std::string text = drain_openssl_errors();
   if (in_handshake && vr != X509_V_OK)
-    return {from_verify(vr),
-            X509_verify_cert_error_string(vr) + describe_cert(SSL_get0_peer_certificate(ssl))};
+    return {failure_of_verify_error(vr), verify_detail(vr, SSL_get0_peer_certificate(ssl),
+                                                      X509_VERIFY_PARAM_get0_host(SSL_get0_param(ssl), 0))};
   if (e != 0 && ERR_GET_LIB(e) == ERR_LIB_SSL) {
     switch (ERR_GET_REASON(e)) {
       case SSL_R_SSLV3_ALERT_HANDSHAKE_FAILURE:
@@ -196,30 +187,51 @@ std::string_view to_string(TlsFailure f) {
   return "?";
 }
 
-Result<TlsClientContext> TlsClientContext::create(const TlsPolicy& policy, TlsApp app,
-                                                  const TrustOptions& trust, const ClientCertFiles* client) {
+Status configure_client_ctx(SSL_CTX* ctx, const TlsPolicy& policy, TlsApp app, const TrustOptions& trust,
+                            const ClientIdentity* client) {
   std::string where = "tls " + std::string(app_name(app));
   if (name_check(app) == NameCheck::not_applicable)
     return make_error(Errc::invalid_argument, where + ": is a TLS server, not a client");
-  if (trust.ca_file.empty())
-    return make_error(Errc::invalid_argument, where + ": no trusted CA file configured");
-  SslCtxPtr ctx(SSL_CTX_new(TLS_client_method()));
-  if (!ctx) return make_error(Errc::crypto, where + ": SSL_CTX_new: " + drain_openssl_errors());
-  SSL_CTX_set_min_proto_version(ctx.get(), TLS1_2_VERSION);
+  ERR_clear_error();
+  if (SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION) != 1)
+    return make_error(Errc::crypto, where + ": TLS 1.2 minimum: " + drain_openssl_errors());
   std::string ciphers = policy.cipher_list(app);
-  if (SSL_CTX_set_cipher_list(ctx.get(), ciphers.c_str()) != 1)
+  if (SSL_CTX_set_cipher_list(ctx, ciphers.c_str()) != 1)
     return make_error(Errc::crypto, where + ": cipher list \"" + ciphers + "\": " + drain_openssl_errors());
-  if (SSL_CTX_load_verify_locations(ctx.get(), trust.ca_file.c_str(), nullptr) != 1)
+  // A fresh store: whatever the context held before (libcurl loads its own bundle) is dropped.
+  X509_STORE* store = X509_STORE_new();
+  if (!store) return make_error(Errc::crypto, where + ": X509_STORE_new: " + drain_openssl_errors());
+  SSL_CTX_set_cert_store(ctx, store);
+  if (trust.ca_file.empty()) {
+    if (SSL_CTX_set_default_verify_paths(ctx) != 1)
+      return make_error(Errc::io, where + ": the system's trust store: " + drain_openssl_errors());
+  } else if (SSL_CTX_load_verify_locations(ctx, trust.ca_file.c_str(), nullptr) != 1) {
     return make_error(Errc::io, where + ": trusted CA file " + trust.ca_file + ": " + drain_openssl_errors());
-  SSL_CTX_set_verify(ctx.get(), SSL_VERIFY_PEER, nullptr);
-  if (trust.verify_time) X509_VERIFY_PARAM_set_time(SSL_CTX_get0_param(ctx.get()), *trust.verify_time);
+  }
+  if (!trust.custom_ca_file.empty() && SSL_CTX_load_verify_locations(ctx, trust.custom_ca_file.c_str(), nullptr) != 1)
+    return make_error(Errc::io, where + ": custom CA file " + trust.custom_ca_file + ": " + drain_openssl_errors());
+  SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, nullptr);
+  if (trust.verify_time) X509_VERIFY_PARAM_set_time(SSL_CTX_get0_param(ctx), *trust.verify_time);
   if (client) {
-    auto id = load_client_identity(*client);
-    if (!id) return make_error(id.error().code, where + ": " + id.error().message());
-    if (Status st = use_client_identity(ctx.get(), *id); !st)
+    if (Status st = use_client_identity(ctx, *client); !st)
       return make_error(st.error().code, where + ": " + st.error().message());
   }
-  return TlsClientContext(std::move(ctx), app, std::move(ciphers));
+  return {};
+}
+
+Result<TlsClientContext> TlsClientContext::create(const TlsPolicy& policy, TlsApp app,
+                                                  const TrustOptions& trust, const ClientCertFiles* client) {
+  std::string where = "tls " + std::string(app_name(app));
+  SslCtxPtr ctx(SSL_CTX_new(TLS_client_method()));
+  if (!ctx) return make_error(Errc::crypto, where + ": SSL_CTX_new: " + drain_openssl_errors());
+  std::optional<ClientIdentity> id;
+  if (client) {
+    auto loaded = load_client_identity(*client);
+    if (!loaded) return make_error(loaded.error().code, where + ": " + loaded.error().message());
+    id = std::move(*loaded);
+  }
+  if (Status st = configure_client_ctx(ctx.get(), policy, app, trust, id ? &*id : nullptr); !st) return st.error();
+  return TlsClientContext(std::move(ctx), app, policy.cipher_list(app));
 }
 
 TlsConnectResult tls_connect(const TlsClientContext& ctx, const TlsTarget& target, const Resolver& resolve,
@@ -271,7 +283,7 @@ TlsConnectResult tls_handshake(const TlsClientContext& ctx, TcpConnection conn, 
   }
   if (rule == NameCheck::provisioning) {
     X509* peer = SSL_get0_peer_certificate(ssl.get());
-    IdentityCheck id = peer ? check_provisioning_identity(peer, target.host, conn.peer_ip, resolve)
+    IdentityCheck id = peer ? check_server_identity(peer, ctx.app(), target.host, true, conn.peer_ip, resolve)
                             : IdentityCheck{TlsFailure::hostname_mismatch, "no server certificate"};
     if (!id.ok()) return fail(id.failure, where, id.detail);
   }

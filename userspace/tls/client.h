@@ -21,14 +21,22 @@
 #include "tls/failure.h"
 #include "tls/handles.h"
 #include "tls/net.h"
-#include "tls/resolver.h"
+#include "common/resolver.h"
 
 namespace phonesec::tls {
 
 struct TrustOptions {
-  std::string ca_file;                     // PEM bundle of trusted roots (required)
+  std::string ca_file;                     // PEM bundle of trusted roots; empty = the system's store
   std::optional<std::time_t> verify_time;  // check validity at this time instead of now
+  std::string custom_ca_file;              // trusted too when set (the CA Custom_CA_Rule installed)
 };
+
+// The one client setup of the phone, for our own connections (TlsClientContext) and for those
+// another library makes (external.h, libcurl): TLS 1.2 minimum, the application's cipher list
+// from `policy`, the trust store, peer verification on, the device identity when given.
+// Errors name the application and what failed (cipher list, CA file, key).
+Status configure_client_ctx(SSL_CTX* ctx, const TlsPolicy& policy, TlsApp app, const TrustOptions& trust,
+                            const ClientIdentity* client);
 
 class TlsClientContext {
  public:

@@ -5,6 +5,8 @@
 
 #include <string_view>
 
+#include "common/result.h"
+
 namespace phonesec::tls {
 
 enum class TlsFailure {
@@ -26,5 +28,10 @@ enum class TlsFailure {
 std::string_view to_string(TlsFailure f);
 // Words used in messages: "certificate expired", "hostname mismatch", "unknown CA", …
 std::string_view reason_text(TlsFailure f);
+// The Result error code a failure maps to (auth for certificate and identity failures, timeout,
+// io, not_found for resolve, crypto for cipher and protocol failures).
+Errc errc_of(TlsFailure f);
+// The failure an X509_V_ERR_* verification result stands for (expired, unknown_ca, …).
+TlsFailure failure_of_verify_error(long x509_v_err);
 
 }  // namespace phonesec::tls

@@ -2,6 +2,7 @@
 #include "tls/identity.h"
 #include "common/text.h"
 
+#include <arpa/inet.h>
 #include <openssl/x509v3.h>
 
 #include <algorithm>
@@ -41,6 +42,54 @@ std::optional<std::string> subject_cn(X509* cert) {
 
 std::string cn_fqdn(std::string_view cn) { return std::string(cn.substr(0, cn.find('/'))); }
 
+std::string cert_names(X509* cert) {
+  std::string out;
+  auto add = [&](const std::string& s) { out += (out.empty() ? "" : ", ") + s; };
+  auto* sans = static_cast<GENERAL_NAMES*>(X509_get_ext_d2i(cert, NID_subject_alt_name, nullptr, nullptr));
+  for (int i = 0; sans && i < sk_GENERAL_NAME_num(sans); ++i) {
+    const GENERAL_NAME* g = sk_GENERAL_NAME_value(sans, i);
+    if (g->type == GEN_DNS) {
+      const ASN1_STRING* d = g->d.dNSName;
+      add("DNS:" + std::string(reinterpret_cast<const char*>(ASN1_STRING_get0_data(d)),
+                               std::size_t(ASN1_STRING_length(d))));
+    } else if (g->type == GEN_IPADD) {
+      const ASN1_OCTET_STRING* a = g->d.iPAddress;
+      char buf[64] = "?";
+      if (ASN1_STRING_length(a) == 4)
+        inet_ntop(AF_INET, ASN1_STRING_get0_data(a), buf, sizeof buf);
+      else if (ASN1_STRING_length(a) == 16)
+        inet_ntop(AF_INET6, ASN1_STRING_get0_data(a), buf, sizeof buf);
+      add(std::string("IP:") + buf);
+    }
+  }
+  GENERAL_NAMES_free(sans);
+  auto cn = subject_cn(cert);
+  add(cn ? "CN=" + *cn : "no CN");
+  return out;
+}
+
+std::string describe_cert(X509* c) {
+  if (!c) return {};
+  char buf[512];
+  X509_NAME_oneline(X509_get_subject_name(c), buf, sizeof buf);
+  std::string out = std::string(" (subject ") + buf;
+  BIO* b = BIO_new(BIO_s_mem());
+  if (b && ASN1_TIME_print(b, X509_get0_notAfter(c)) == 1) {
+    char* p = nullptr;
+    long n = BIO_get_mem_data(b, &p);
+    out += ", notAfter " + std::string(p, std::size_t(n));
+  }
+  BIO_free(b);
+  return out + ")";
+}
+
+std::string verify_detail(long err, X509* cert, const char* expected_host) {
+  if ((err == X509_V_ERR_HOSTNAME_MISMATCH || err == X509_V_ERR_IP_ADDRESS_MISMATCH) && cert)
+    return "the certificate names " + cert_names(cert) + ", not " +
+           (expected_host ? std::string(expected_host) : std::string("the host"));
+  return X509_verify_cert_error_string(err) + describe_cert(cert);
+}
+
 bool cert_matches_host(X509* cert, std::string_view host) {
   if (host.empty()) return false;
   if (auto ip = canonical_ip(host)) return X509_check_ip_asc(cert, ip->c_str(), 0) == 1;
@@ -60,9 +109,9 @@ IdentityCheck check_provisioning_identity(X509* cert, std::string_view url_host,
   } else {
     name = strip_dot(url_host);
     if (!cert_matches_host(cert, name) && !(!cn_name.empty() && iequals(cn_name, name)))
-      return {TlsFailure::hostname_mismatch,
-              "certificate (CN " + (cn ? *cn : std::string("none")) + ") does not name " + name};
+      return {TlsFailure::hostname_mismatch, "the certificate names " + cert_names(cert) + ", not " + name};
   }
+  if (peer_ip.empty()) return {};  // through a proxy: no server address to check (see header)
   auto peer = canonical_ip(peer_ip);
   if (!peer)
     return {TlsFailure::address_mismatch, "peer address '" + std::string(peer_ip) + "' is not an IP"};
@@ -74,6 +123,24 @@ IdentityCheck check_provisioning_identity(X509* cert, std::string_view url_host,
     return {TlsFailure::address_mismatch,
             "server " + *peer + " is not among the DNS addresses of " + name + " (" + join(*addrs) + ")"};
   return {};
+}
+
+IdentityCheck check_server_identity(X509* cert, TlsApp app, std::string_view host, bool validate_name,
+                                    std::string_view peer_ip, const Resolver& resolve) {
+  switch (name_check(app)) {
+    case NameCheck::provisioning:
+      return check_provisioning_identity(cert, host, peer_ip, resolve);
+    case NameCheck::per_line:
+      if (!validate_name) return {};
+      [[fallthrough]];
+    case NameCheck::always:
+      if (cert_matches_host(cert, host)) return {};
+      return {TlsFailure::hostname_mismatch,
+              "the certificate names " + cert_names(cert) + ", not " + strip_dot(host)};
+    case NameCheck::not_applicable:
+      break;
+  }
+  return {TlsFailure::protocol, std::string(app_name(app)) + " is not a TLS client"};
 }
 
 }  // namespace phonesec::tls

@@ -16,8 +16,9 @@
 #include <vector>
 
 #include "common/result.h"
+#include "tls/apps.h"
 #include "tls/failure.h"
-#include "tls/resolver.h"
+#include "common/resolver.h"
 
 namespace phonesec::tls {
 
@@ -27,6 +28,14 @@ std::optional<std::string> subject_cn(X509* cert);
 std::string cn_fqdn(std::string_view cn);
 
 bool cert_matches_host(X509* cert, std::string_view host);
+
+// The names a server certificate carries, for messages: "DNS:a.test, IP:192.0.2.1, CN=x".
+std::string cert_names(X509* cert);
+// " (subject /CN=…, notAfter …)" for messages about a certificate ("" for none).
+std::string describe_cert(X509* cert);
+// Detail for a failed verification: OpenSSL's words and the certificate; for a host-name
+// mismatch both names ("the certificate names DNS:a.test (CN=a.test), not b.test").
+std::string verify_detail(long x509_v_err, X509* cert, const char* expected_host);
 
 // Provisioning identity. With `url_host` a name: the certificate must match it (SAN/CN rule, or
 // the CN's part before '/'), and `peer_ip` must be one of its DNS addresses. With `url_host`
@@ -39,5 +48,13 @@ struct IdentityCheck {
 };
 IdentityCheck check_provisioning_identity(X509* cert, std::string_view url_host, std::string_view peer_ip,
                                           const Resolver& resolve);
+
+// The rule of `app` (apps.h name_check) on a certificate that already chains to a trusted root:
+// always → cert_matches_host(host); per_line → the same when validate_name; provisioning →
+// check_provisioning_identity. An empty peer_ip skips the provisioning DNS address check: the
+// connection goes through an HTTP proxy (CONNECT) and the phone never learns the server's
+// address; the name is still checked.
+IdentityCheck check_server_identity(X509* cert, TlsApp app, std::string_view host, bool validate_name,
+                                    std::string_view peer_ip, const Resolver& resolve);
 
 }  // namespace phonesec::tls

@@ -11,7 +11,7 @@
 
 #include "common/fd.h"
 #include "common/result.h"
-#include "tls/resolver.h"
+#include "common/resolver.h"
 
 namespace phonesec::tls {
 

@@ -28,7 +28,7 @@ struct Env {
   std::vector<Process> procs;
   std::vector<std::uint16_t> order;
   std::string error;
-  Resolver resolve;
+  StaticResolver resolve;
 
   void serve(const std::string& name, const Issued& leaf, const std::string& cipher = "",
              bool tls12 = false) {
@@ -62,7 +62,7 @@ struct Env {
     Issued good = pki.issue(ca, "good12", {.cn = "server.test", .dns_sans = {"server.test"}});
     serve("only-aes128-sha", good, "AES128-SHA", true);
     serve("only-aes256-gcm", good, "ECDHE-RSA-AES256-GCM-SHA384", true);
-    auto r = hosts_resolver("127.0.0.1 server.test pv.telco.net\n");
+    auto r = StaticResolver::from_hosts("127.0.0.1 server.test pv.telco.net\n");
     resolve = *r;
     for (std::size_t k = 0; k < procs.size() && error.empty(); ++k)
       if (!procs[k].wait_listening(order[k], error)) break;
@@ -183,13 +183,13 @@ TEST_F(SServer, ProvisioningAcceptsCnWithSlashAndChecksTheAddressAgainstDns) {
   TlsPolicy policy;
   auto ctx = TlsClientContext::create(policy, TlsApp::provisioning, trust());
   ASSERT_TRUE(ctx);
-  auto elsewhere = hosts_resolver("192.0.2.7 pv.telco.net\n").value();
+  auto elsewhere = StaticResolver::from_hosts("192.0.2.7 pv.telco.net\n").value();
   auto bad = tls_connect(*ctx, {"127.0.0.1", env->port.at("cn-slash"), true}, elsewhere);
   EXPECT_EQ(bad.failure, TlsFailure::address_mismatch) << msg(bad);
   EXPECT_NE(msg(bad).find("127.0.0.1 is not among the DNS addresses of pv.telco.net (192.0.2.7)"),
             std::string::npos)
       << msg(bad);
-  auto no_dns = tls_connect(*ctx, {"127.0.0.1", env->port.at("cn-slash"), true}, hosts_resolver("").value());
+  auto no_dns = tls_connect(*ctx, {"127.0.0.1", env->port.at("cn-slash"), true}, StaticResolver::from_hosts("").value());
   EXPECT_EQ(no_dns.failure, TlsFailure::address_mismatch) << msg(no_dns);
   // Other applications do not take "/…" in a CN: the name check fails.
   auto xsi = connect(TlsApp::xsi, "cn-slash", "pv.telco.net");

@@ -112,7 +112,7 @@ class Slapd : public testing::Test {
     o.password = SecretString(password);
     return LdapSession::open(TlsPolicy({cipher_list}), {env->ca.cert_file, std::nullopt}, o, dns());
   }
-  static Resolver dns() { return hosts_resolver("127.0.0.1 ldap.test\n").value(); }
+  static StaticResolver dns() { return StaticResolver::from_hosts("127.0.0.1 ldap.test\n").value(); }
   static std::string p(std::uint16_t port) { return std::to_string(port); }
 
   static void expect_alice(LdapSession& s) {

@@ -38,3 +38,13 @@ TEST(Macros, CertificateStateAndEmptyPort) {
   auto t = macro_table(d, {});
   EXPECT_EQ(expand("$CCERT|$PORT|$MAC", t), "Not Installed||00:0e:08:ab:cd:ef");
 }
+
+TEST(Macros, CcertInARulePath) {
+  DeviceInfo d;
+  d.client_cert_installed = true;
+  auto t = macro_table(d, {});
+  EXPECT_EQ(expand("/p/$CCERT.xml", t), "/p/Installed.xml");
+  EXPECT_EQ(expand("$(CCERT)x", t), "Installedx");
+  d.client_cert_installed = false;
+  EXPECT_EQ(expand("($CCERT eq \"Installed\")", macro_table(d, {})), "(Not Installed eq \"Installed\")");
+}

@@ -2,7 +2,9 @@
 // phonesec-prov: the provisioning rules from the command line.
 //   audit  --config cfg.xml                       rules and line proxies refused by Restricted_Access_Domains
 //   fetch  --config cfg.xml (--rule NAME | --url URL) [--server URL] [--ca FILE] [--resolve host=ip,ip]…
-//          [--out FILE] [--upgrade] [--mac MAC] [--product PN] [--wpad-url URL] [--domain D]
+//          [--cert FILE --key FILE] [--custom-ca FILE] [--out FILE] [--upgrade] [--mac MAC]
+//          [--product PN] [--wpad-url URL] [--domain D]
+//          HTTPS with cfg.xml's TLS policy (TLS_Cipher_List), the device certificate when given.
 //   dhcp   --iface IF [--v6] [--config cfg.xml] [--timeout-ms N]
 //   pac    --pac FILE --url URL [--resolve host=ip,ip]… [--my-ip IP]
 #include <cstdio>
@@ -18,6 +20,7 @@
 #include "prov/fetch.h"
 #include "prov/pac.h"
 #include "common/secure.h"
+#include "tls/from_config.h"
 
 using namespace phonesec;
 using namespace phonesec::prov;
@@ -35,7 +38,7 @@ Result<config::PhoneConfig> load(const Args& a) {
 }
 
 std::unique_ptr<Resolver> resolver(const Args& a) {
-  if (!a.has("resolve")) return std::make_unique<SystemResolver>();
+  if (!a.has("resolve")) return std::make_unique<SystemResolver>(AddressFamily::ipv4);
   HostTable t;
   for (const auto& v : a.all("resolve")) {
     auto eq = v.find('=');
@@ -75,6 +78,9 @@ int fetch_cmd(const Args& a) {
   DeviceInfo dev;
   dev.product_name = a.get("product");
   dev.mac = a.get("mac");
+  std::optional<tls::ClientCertFiles> device;
+  if (a.has("cert") || a.has("key")) device = tls::ClientCertFiles{a.get("cert"), a.get("key"), {}};
+  dev.client_cert_installed = tls::unique_client_cert_installed(device ? &*device : nullptr, dev.mac);
   MacroTable macros = macro_table(dev, {});
   auto url = parse_rule_url(expand(rule, macros));
   if (!url) return fail("fetch", url.error());
@@ -96,6 +102,11 @@ int fetch_cmd(const Args& a) {
   FetchOptions o;
   o.ca_file = a.get("ca");
   o.op = a.has("upgrade") ? ProvOp::upgrade : ProvOp::resync;
+  o.tls_policy = tls::TlsPolicy(tls::tls_policy_options(*c));
+  o.device_cert = device;
+  o.custom_ca_file = a.get("custom-ca");
+  if (what == "Custom_CA_Rule") o.tls_app = tls::TlsApp::client_ca_provisioning;
+  if (what == "Report_Rule") o.tls_app = tls::TlsApp::report_upload;
   Fetcher plain(DomainPolicy{}, *res, nullptr, nullptr, o);
   auto chooser = make_proxy_chooser(c->http_proxy, {a.get("wpad-url"), a.get("domain")}, plain, *res, "");
   if (!chooser) return fail("fetch", chooser.error());
@@ -103,7 +114,8 @@ int fetch_cmd(const Args& a) {
   auto r = f.fetch(*url, what);
   if (!r) return fail("fetch", r.error());
   std::cerr << what << ": " << url->to_string() << " from " << r->server_ip << " status " << r->status << ", "
-            << r->body.size() << " bytes\n";
+            << r->body.size() << " bytes" << (r->tls_version.empty() ? "" : ", " + r->tls_version + " " + r->tls_cipher)
+            << "\n";
   if (a.has("out"))
     std::ofstream(a.get("out"), std::ios::binary) << r->body;
   else
@@ -166,7 +178,10 @@ int main(int argc, char** argv) {
         {"rule", "Profile_Rule, Profile_Rule_B…, Upgrade_Rule, Report_Rule, Custom_CA_Rule"},
         {"url", "a URL instead of a rule"},
         {"server", "server for a relative rule (as a DHCP option gives it)"},
-        {"ca", "CA file for HTTPS"},
+        {"ca", "trusted CA file for HTTPS (default: the system store)"},
+        {"custom-ca", "a further trusted CA (what Custom_CA_Rule installed)"},
+        {"cert", "device certificate (PEM) presented to HTTPS servers that ask"},
+        {"key", "its private key (PEM)"},
         resolve,
         {"out", "write the body here instead of stdout"},
         {"upgrade", "use the upgrade syslog messages", false},

@@ -1,42 +1,18 @@
 // SPDX-License-Identifier: Apache-2.0
-// HTTPS URLs and $CCERT; identity rules on certificates built here (SAN then CN, CN with
-// "/…", DNS address check); the device certificate (encrypted key, mismatch, MAC in S).
+// Identity rules on certificates built here (SAN then CN, CN with "/…", DNS address check,
+// check_server_identity per application); the resolver; the device certificate (encrypted
+// key, mismatch, MAC in S).
 #include <gtest/gtest.h>
 
 #include "test_pki.h"
 #include "tls/client_cert.h"
-#include "tls/https_get.h"
+#include "tls/client.h"
 #include "tls/identity.h"
-#include "tls/resolver.h"
+#include "common/resolver.h"
 
 using namespace phonesec;
 using namespace phonesec::tls;
 using namespace phonesec::test;
-
-TEST(HttpsUrl, ParsesAndNamesBadParts) {
-  auto u = parse_https_url("https://pv.telco.net/cfg/$PSN.xml");
-  ASSERT_TRUE(u);
-  EXPECT_EQ(u->host, "pv.telco.net");
-  EXPECT_EQ(u->port, 443);
-  EXPECT_EQ(u->path, "/cfg/$PSN.xml");
-  auto v6 = parse_https_url("HTTPS://[2001:db8::1]:8443");
-  ASSERT_TRUE(v6);
-  EXPECT_EQ(v6->host, "2001:db8::1");
-  EXPECT_EQ(v6->port, 8443);
-  EXPECT_EQ(v6->path, "/");
-  EXPECT_NE(parse_https_url("http://x/").error().message().find("must start with https://"),
-            std::string::npos);
-  EXPECT_NE(parse_https_url("https://x:99999/").error().message().find("port '99999'"), std::string::npos);
-  EXPECT_NE(parse_https_url("https://x:/").error().message().find("port ''"), std::string::npos);
-  EXPECT_NE(parse_https_url("https://u@x/").error().message().find("user information"), std::string::npos);
-}
-
-TEST(Ccert, MacroExpansion) {
-  EXPECT_EQ(expand_ccert("/p/$CCERT.xml", "Installed"), "/p/Installed.xml");
-  EXPECT_EQ(expand_ccert("($CCERT eq \"Installed\")", "Not Installed"), "(Not Installed eq \"Installed\")");
-  EXPECT_EQ(expand_ccert("$(CCERT)x", "Installed"), "Installedx");
-  EXPECT_EQ(expand_ccert("$CCERTX $PSN", "Installed"), "$CCERTX $PSN");  // another macro name
-}
 
 class Identity : public testing::Test {
  protected:
@@ -64,7 +40,7 @@ TEST_F(Identity, SanThenCn) {
 TEST_F(Identity, ProvisioningCnWithSlash) {
   EXPECT_EQ(cn_fqdn("pv.telco.net/mailto:admin@telco.net"), "pv.telco.net");
   EXPECT_EQ(cn_fqdn("sprov.callme.com"), "sprov.callme.com");
-  auto dns = hosts_resolver("192.0.2.10 prof.voice.com\n192.0.2.11 prof.voice.com\n").value();
+  auto dns = StaticResolver::from_hosts("192.0.2.10 prof.voice.com\n192.0.2.11 prof.voice.com\n").value();
   Issued c = pki.issue(ca, "prof", {.cn = "prof.voice.com/info@voice.com"});
   EXPECT_EQ(subject_cn(c.cert.get()), "prof.voice.com/info@voice.com");
   EXPECT_TRUE(check_provisioning_identity(c.cert.get(), "192.0.2.11", "192.0.2.11", dns).ok());
@@ -75,7 +51,7 @@ TEST_F(Identity, ProvisioningCnWithSlash) {
             "server 192.0.2.99 is not among the DNS addresses of prof.voice.com (192.0.2.10, 192.0.2.11)");
   auto wrong_name = check_provisioning_identity(c.cert.get(), "other.voice.com", "192.0.2.10", dns);
   EXPECT_EQ(wrong_name.failure, TlsFailure::hostname_mismatch);
-  EXPECT_NE(wrong_name.detail.find("does not name other.voice.com"), std::string::npos);
+  EXPECT_NE(wrong_name.detail.find("the certificate names CN=prof.voice.com/info@voice.com, not other.voice.com"), std::string::npos);
   Issued no_cn = pki.issue(ca, "nocn", {.dns_sans = {"prof.voice.com"}});
   EXPECT_EQ(check_provisioning_identity(no_cn.cert.get(), "192.0.2.10", "192.0.2.10", dns).failure,
             TlsFailure::hostname_mismatch);
@@ -112,11 +88,40 @@ TEST_F(Identity, ClientCertificateLoading) {
 }
 
 TEST(Resolver, HostsTextAndLiterals) {
-  auto r = hosts_resolver("# comment\n192.0.2.1 a.test A2.test\n2001:db8::1 a.test\n").value();
-  EXPECT_EQ(r("A.TEST").value(), (std::vector<std::string>{"192.0.2.1", "2001:db8::1"}));
+  auto r = StaticResolver::from_hosts("# comment\n192.0.2.1 a.test A2.test\n2001:db8::1 a.test\n").value();
+  EXPECT_EQ(r("A.TEST.").value(), (std::vector<std::string>{"192.0.2.1", "2001:db8::1"}));
   EXPECT_EQ(r("[2001:0db8::1]").value(), std::vector<std::string>{"2001:db8::1"});
   EXPECT_FALSE(r("b.test"));
-  EXPECT_EQ(hosts_resolver("300.1.1.1 x\n").error().message(),
+  EXPECT_EQ(StaticResolver::from_hosts("300.1.1.1 x\n").error().message(),
             "hosts line 1: '300.1.1.1' is not an IP address");
-  EXPECT_EQ(hosts_resolver("\n192.0.2.1\n").error().message(), "hosts line 2: address without a name");
+  EXPECT_EQ(StaticResolver::from_hosts("\n192.0.2.1\n").error().message(), "hosts line 2: address without a name");
+}
+
+// One rule per application, for our own connections and libcurl's alike (tls/external.h).
+TEST_F(Identity, ServerIdentityRulePerApplication) {
+  auto dns = StaticResolver::from_hosts("192.0.2.10 pv.telco.net\n").value();
+  Issued slash = pki.issue(ca, "slash", {.cn = "pv.telco.net/mailto:admin@telco.net"});
+  Issued san = pki.issue(ca, "san2", {.cn = "x.test", .dns_sans = {"pv.telco.net"}});
+  // Provisioning takes the CN=fqdn/ form and checks the address against the DNS of the name.
+  EXPECT_TRUE(check_server_identity(slash.cert.get(), TlsApp::provisioning, "pv.telco.net", true, "192.0.2.10", dns).ok());
+  EXPECT_TRUE(
+      check_server_identity(slash.cert.get(), TlsApp::client_ca_provisioning, "pv.telco.net", true, "192.0.2.10", dns)
+          .ok());
+  EXPECT_EQ(check_server_identity(slash.cert.get(), TlsApp::provisioning, "pv.telco.net", true, "192.0.2.99", dns)
+                .failure,
+            TlsFailure::address_mismatch);
+  // Through a proxy (no server address known): the name is still checked, the address cannot be.
+  EXPECT_TRUE(check_server_identity(slash.cert.get(), TlsApp::provisioning, "pv.telco.net", true, "", dns).ok());
+  EXPECT_EQ(check_server_identity(slash.cert.get(), TlsApp::provisioning, "other.telco.net", true, "", dns).failure,
+            TlsFailure::hostname_mismatch);
+  // Everyone else: SAN, then CN, as written.
+  auto up = check_server_identity(slash.cert.get(), TlsApp::firmware_upgrade, "pv.telco.net", true, "192.0.2.10", dns);
+  EXPECT_EQ(up.failure, TlsFailure::hostname_mismatch);
+  EXPECT_EQ(up.detail, "the certificate names CN=pv.telco.net/mailto:admin@telco.net, not pv.telco.net");
+  EXPECT_TRUE(check_server_identity(san.cert.get(), TlsApp::firmware_upgrade, "pv.telco.net", true, "", dns).ok());
+  EXPECT_EQ(check_server_identity(san.cert.get(), TlsApp::ldaps, "x.test", true, "", dns).detail,
+            "the certificate names DNS:pv.telco.net, CN=x.test, not x.test");
+  // SIP: TLS_Name_Validate_n_ = No skips the name (the chain is still verified by the caller).
+  EXPECT_TRUE(check_server_identity(san.cert.get(), TlsApp::sip, "x.test", false, "", dns).ok());
+  EXPECT_FALSE(check_server_identity(san.cert.get(), TlsApp::sip, "x.test", true, "", dns).ok());
 }
