@@ -26,7 +26,7 @@ ip -n psdemo-peer link set lo up; ip -n psdemo-peer link set psd-pe up; ip -n ps
 
 echo "== phonesecd in namespace psdemo-phone on psd-ph (${CONFIG_ARGS[*]:-factory profile})"
 nsenter --net=/run/netns/psdemo-phone "$D/userspace/apps/phonesecd/phonesecd" "${CONFIG_ARGS[@]}" --iface psd-ph \
-  --pin-dir "$PIN" --run-dir "$RUN" 2>"$RUN/daemon.log" &
+  --pin-dir "$PIN" --run-dir "$RUN" --state-dir "$RUN/state" 2>"$RUN/daemon.log" &
 DPID=$!
 for _ in $(seq 100); do [ -f "$RUN/phonesecd.pid" ] && break; sleep 0.05; done
 cat "$RUN/daemon.log"

@@ -6,6 +6,7 @@
 #include <poll.h>
 #include <pwd.h>
 #include <signal.h>
+#include <sys/file.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -16,6 +17,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "common/fd.h"
 #include "common/log.h"
 #include "fw/policy.h"
 #include "phonesecd/parts.h"
@@ -508,13 +510,10 @@ Status Daemon::write_status() const {
   }
   s["parts"] = parts;
   const std::string body = s.dump() + "\n";
-  const std::string tmp = opts_.run_dir + "/status.json.tmp", dst = opts_.run_dir + "/status.json";
-  {
-    std::ofstream f(tmp, std::ios::trunc);
-    if (!f) return make_error(Errc::io, "write " + tmp, errno);
-    f << body;
-  }
-  if (std::rename(tmp.c_str(), dst.c_str()) != 0) return sys_error("rename " + dst);
+  // Readable by everyone (status is for people); never written through a planted symlink.
+  const std::string dst = opts_.run_dir + "/status.json";
+  if (auto st = write_private(dst, body); !st) return st;
+  ::chmod(dst.c_str(), 0644);
   return {};
 }
 
@@ -527,6 +526,22 @@ int run(const Options& o) {
   int sfd = signalfd(-1, &set, SFD_CLOEXEC);
   if (sfd < 0) {
     log::error("daemon", "signalfd: ", std::strerror(errno));
+    return 1;
+  }
+  // One controller per pin set: a second one would overwrite the first one's policy and, on
+  // exit, remove its pid file. The lock is the pin directory's own (flock), held for life.
+  if (auto s = fw::ensure_bpffs(); !s) {
+    log::error("daemon", s.error().message());
+    return 1;
+  }
+  std::error_code ec;
+  fs::create_directories(o.pin_dir, ec);
+  UniqueFd lock(::open(o.pin_dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!lock.valid() || flock(lock.get(), LOCK_EX | LOCK_NB) != 0) {
+    if (errno == EWOULDBLOCK)
+      log::error("daemon", "another phonesecd already runs on ", o.pin_dir, " (it holds the lock); not starting a second one");
+    else
+      log::error("daemon", "lock ", o.pin_dir, ": ", std::strerror(errno));
     return 1;
   }
   auto d = Daemon::start(o);

@@ -1,0 +1,172 @@
+// SPDX-License-Identifier: Apache-2.0
+// The phone boots with phonesecd alone: enforcing at once, 802.1X against hostapd, the VPN
+// against ocserv with the firewall on its tunnel; one reload reaches every part and only the
+// parts whose settings changed act; a worker killed with SIGKILL comes back while the
+// firewall never stops. Each step is read from `phonesec status --json`, the way people see it.
+#include <gtest/gtest.h>
+
+#include "boot_lab.h"
+
+namespace phonesec::test::boot {
+namespace {
+
+using namespace std::chrono_literals;
+const std::string kPin = "/sys/fs/bpf/psb";
+
+std::string profile(const std::string& body) { return "<flat-profile>\n" + body + "</flat-profile>\n"; }
+
+class BootLabTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_EQ(geteuid(), 0u) << "lab tests need root (netns, BPF)";
+    lab_ = std::make_unique<BootLab>();
+    sh(kCli + " unload --pin-dir " + kPin + " >/dev/null 2>&1");
+  }
+  void TearDown() override {
+    daemon_.reset();
+    sh(kCli + " unload --pin-dir " + kPin + " >/dev/null 2>&1");
+    lab_.reset();
+  }
+  std::string run_dir() const { return lab_->dir() + "/run"; }
+  std::string log() const { return slurp(lab_->dir() + "/phonesecd.log"); }
+  void start_daemon(const std::string& cfg, const std::vector<std::string>& extra = {}) {
+    std::vector<std::string> argv{"nsenter", "--net=/run/netns/" + std::string(kPhoneNs), kDaemon, "--config", cfg,
+                                  "--iface", kPhoneIf, "--pin-dir", kPin, "--run-dir", run_dir(), "--state-dir",
+                                  lab_->dir() + "/state", "--ca", lab_->pki("ca.pem"), "--device-cert",
+                                  lab_->pki("device.pem"), "--device-key", lab_->pki("device.key")};
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    daemon_ = std::make_unique<Child>(argv, lab_->dir() + "/phonesecd.log");
+  }
+  Json status() const {
+    Json j = Json::parse(capture(kCli + " status --json --pin-dir " + kPin + " --run-dir " + run_dir() + " 2>/dev/null"),
+                         nullptr, false);
+    return j.is_discarded() ? Json() : j;
+  }
+  static Json at(const Json& j, std::initializer_list<const char*> path) {
+    Json cur = j;
+    for (const char* k : path) {
+      if (!cur.is_object() || !cur.contains(k)) return Json();
+      cur = cur[k];
+    }
+    return cur;
+  }
+  bool wait_status(const std::function<bool(const Json&)>& pred, std::chrono::milliseconds t) {
+    return wait_for([&] { return pred(status()); }, t);
+  }
+  // A datagram from the network side to the phone's UDP port: does it arrive?
+  bool udp_reaches(int port) const {
+    const std::string out = lab_->dir() + "/udp-" + std::to_string(port) + ".out";
+    std::remove(out.c_str());
+    const std::string listen = lab_->in_phone(
+        "timeout 3 python3 -c \"import socket;s=socket.socket(2,2);s.bind(('0.0.0.0'," + std::to_string(port) +
+        "));s.settimeout(2);print(s.recv(100).decode())\" > " + out + " 2>/dev/null &");
+    sh(listen);
+    std::this_thread::sleep_for(300ms);
+    for (int i = 0; i < 3; ++i) {
+      sh(lab_->in_server("python3 -c \"import socket;socket.socket(2,2).sendto(b'hello',('10.77.0.2'," + std::to_string(port) + "))\""));
+      std::this_thread::sleep_for(100ms);
+    }
+    wait_for([&] { return slurp(out).find("hello") != std::string::npos; }, 2500ms);
+    return slurp(out).find("hello") != std::string::npos;
+  }
+  static long long caps_of(long long pid) {
+    std::ifstream f("/proc/" + std::to_string(pid) + "/status");
+    std::string line;
+    while (std::getline(f, line))
+      if (line.rfind("CapEff:", 0) == 0) return std::stoll(line.substr(7), nullptr, 16);
+    return -1;
+  }
+  std::unique_ptr<BootLab> lab_;
+  std::unique_ptr<Child> daemon_;
+};
+
+std::string vpn_settings(bool enable) {
+  return std::string("<VPN_Server>") + kServerIp + "</VPN_Server>\n<VPN_User_Name>" + kVpnUser +
+         "</VPN_User_Name>\n<VPN_Password>" + kVpnPassword + "</VPN_Password>\n<VPN_Tunnel_Group>voice</VPN_Tunnel_Group>\n"
+         "<Connect_on_Bootup>" + (enable ? "Yes" : "No") + "</Connect_on_Bootup>\n<Enable_VPN_Connection>" +
+         (enable ? "Yes" : "No") + "</Enable_VPN_Connection>\n";
+}
+
+TEST_F(BootLabTest, OneControllerBootsEveryPartReloadsThemAndOutlivesItsWorkers) {
+  lab_->start_hostapd();
+  lab_->start_ocserv();
+  // The OS gives the phone its address (static here; DHCP in the provisioning test).
+  must(lab_->in_phone(std::string("ip addr add 10.77.0.2/24 dev ") + kPhoneIf));
+  const std::string cfg = lab_->dir() + "/cfg.xml";
+  std::ofstream(cfg) << profile("<Enable_802.1X_Authentication>Yes</Enable_802.1X_Authentication>\n" + vpn_settings(true) +
+                                "<Firewall_Config>UDP:7000</Firewall_Config>\n");
+  start_daemon(cfg);
+
+  // t0 enforcing, t1 802.1X Authenticated, then the VPN (it waits for 802.1X).
+  ASSERT_TRUE(wait_status([](const Json& s) { return at(s, {"parts", "dot1x", "status", "transaction"}) == "Authenticated"; }, 20s))
+      << status().dump(1) << log();
+  ASSERT_TRUE(wait_status([](const Json& s) { return at(s, {"parts", "vpn", "status", "state"}) == "connected"; }, 20s))
+      << status().dump(1) << log() << slurp(lab_->dir() + "/ocserv/ocserv.log");
+  Json s = status();
+  const Json boot = at(s, {"boot"});
+  ASSERT_TRUE(boot.contains("enforcing") && boot.contains("dot1x_authenticated") && boot.contains("network")) << boot.dump();
+  EXPECT_LE(boot["enforcing"]["ms"].get<long long>(), boot["dot1x_authenticated"]["ms"].get<long long>());
+  EXPECT_LE(boot["dot1x_authenticated"]["ms"].get<long long>(), boot["network"]["ms"].get<long long>() + 1)
+      << "the network waits for 802.1X: " << boot.dump();
+  EXPECT_EQ(s["firewall"], "enforcing");
+  EXPECT_TRUE(udp_reaches(7000)) << "Firewall_Config UDP:7000 is open";
+  EXPECT_FALSE(udp_reaches(7001)) << "a closed port drops";
+  EXPECT_EQ(lab_->hostapd_successes(), 1) << slurp(lab_->dir() + "/hostapd.log").substr(0, 2000);
+  // The firewall on the tunnel, put there by the controller (the VPN worker has no BPF right).
+  const std::string tun = at(s, {"parts", "vpn", "status", "ifname"}).get<std::string>();
+  ASSERT_FALSE(tun.empty());
+  ASSERT_TRUE(wait_status([&](const Json& st) {
+    for (const auto& i : at(st, {"attached"}))
+      if (i["name"] == tun && i["variant"] == "l3") return true;
+    return false;
+  }, 5s)) << status().dump(1);
+
+  // Least privilege: each worker holds only what its part needs.
+  const long long dot1x_pid = at(s, {"parts", "dot1x", "pid"}).get<long long>();
+  const long long vpn_pid = at(s, {"parts", "vpn", "pid"}).get<long long>();
+  EXPECT_EQ(caps_of(dot1x_pid), (1ll << 12) | (1ll << 13)) << "CAP_NET_ADMIN | CAP_NET_RAW";
+  EXPECT_EQ(caps_of(vpn_pid), 1ll << 12) << "CAP_NET_ADMIN";
+  EXPECT_EQ(caps_of(std::stoll(slurp(run_dir() + "/phonesecd.pid"))) & (1ll << 39), 1ll << 39) << "the controller keeps CAP_BPF";
+  // Secrets stay out of status and logs.
+  EXPECT_EQ(slurp(run_dir() + "/status.json").find(kVpnPassword), std::string::npos);
+  EXPECT_EQ(log().find(kVpnPassword), std::string::npos);
+
+  // One reload: the VPN goes down (Enable_VPN_Connection off), a port moves, 802.1X is not
+  // disturbed.
+  const auto gen_before = s["generation"].get<long long>();
+  std::ofstream(cfg, std::ios::trunc) << profile("<Enable_802.1X_Authentication>Yes</Enable_802.1X_Authentication>\n" +
+                                                 vpn_settings(false) + "<Firewall_Config>UDP:7001</Firewall_Config>\n");
+  ASSERT_EQ(sh(kCli + " reload --run-dir " + run_dir() + " >/dev/null"), 0) << log();
+  ASSERT_TRUE(wait_status([](const Json& st) { return at(st, {"parts", "vpn", "status", "state"}) == "disconnected"; }, 10s))
+      << status().dump(1);
+  s = status();
+  EXPECT_GT(s["generation"].get<long long>(), gen_before) << "the firewall took the new policy";
+  EXPECT_EQ(at(s, {"parts", "dot1x", "last_apply", "outcome"}), "unchanged") << s.dump(1);
+  EXPECT_EQ(at(s, {"parts", "dot1x", "pid"}).get<long long>(), dot1x_pid);
+  EXPECT_EQ(at(s, {"parts", "dot1x", "status", "counters", "auth_success"}), 1) << s.dump(1);
+  EXPECT_EQ(lab_->hostapd_successes(), 1) << "no re-authentication for a firewall change";
+  EXPECT_TRUE(udp_reaches(7001)) << "the reloaded policy is live";
+  EXPECT_FALSE(udp_reaches(7000));
+
+  // SIGKILL each worker: it comes back (a new process), the firewall never stops.
+  const auto gen = s["generation"].get<long long>();
+  for (const char* part : {"dot1x", "vpn"}) {
+    const long long pid = at(status(), {"parts", part, "pid"}).get<long long>();
+    ASSERT_GT(pid, 0) << part;
+    kill(pid_t(pid), SIGKILL);
+    ASSERT_TRUE(wait_status([&](const Json& st) {
+      const Json p = at(st, {"parts", part, "pid"});
+      return p.is_number() && p.get<long long>() != pid && at(st, {"parts", part, "running"}) == true;
+    }, 10s)) << part << "\n" << status().dump(1);
+    s = status();
+    EXPECT_EQ(s["firewall"], "enforcing");
+    EXPECT_EQ(s["generation"].get<long long>(), gen) << "the policy stays while a worker restarts";
+    EXPECT_GE(at(s, {"parts", part, "restarts"}).get<long long>(), 1);
+  }
+  // The restarted 802.1X worker authenticates again.
+  EXPECT_TRUE(wait_status([](const Json& st) { return at(st, {"parts", "dot1x", "status", "transaction"}) == "Authenticated"; }, 20s))
+      << status().dump(1);
+}
+
+}  // namespace
+}  // namespace phonesec::test::boot
