@@ -2,6 +2,7 @@
 // phonesec-dot1x: the phone's 802.1X supplicant as a process (phonesecd may later host the
 // Agent in-process). Status goes to <status-dir>/dot1x.{json,txt}; `phonesec status` shows it.
 // SIGUSR1: re-authenticate now. SIGTERM/SIGINT: stop.
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -79,7 +80,10 @@ int main(int argc, char** argv) {
   // No part dies on SIGHUP: the standalone tool has no profile to re-read (phonesecd does).
   std::signal(SIGHUP, on_hup);
   // `phonesec status` shows this tool's status only while this pid lives.
-  if (!status_dir.empty()) std::ofstream(status_dir + "/dot1x.pid", std::ios::trunc) << getpid() << "\n";
+  if (!status_dir.empty()) {
+    ::mkdir(status_dir.c_str(), 0755);
+    std::ofstream(status_dir + "/dot1x.pid", std::ios::trunc) << getpid() << "\n";
+  }
   auto r = (*agent)->run(&g_stop, &g_reauth);
   if (!status_dir.empty()) {
     std::remove((status_dir + "/dot1x.pid").c_str());

@@ -148,7 +148,7 @@ int cmd_status(const Args& a) {
                         {"why", pid ? "not run by this phonesecd" : "phonesecd is not running"}};
   }
   if (json) {
-    Json out;
+    nlohmann::ordered_json out;  // the order people read: daemon, firewall, … (and each part's own)
     out["daemon"] = pid ? "running" : "stopped";
     out["pid"] = pid;
     out["firewall"] = pol_state;
@@ -156,9 +156,9 @@ int cmd_status(const Args& a) {
     out["flows"] = nflows;
     out["daemon_status"] = ds;
     out["attached"] = attached;
-    Json d1 = dot1x_json.empty() ? Json() : Json::parse(dot1x_json, nullptr, false);
-    if (d1.is_discarded()) d1 = Json();
-    if (d1.is_null() && jbool(parts["dot1x"], "running")) d1 = parts["dot1x"]["status"];
+    nlohmann::ordered_json d1 = dot1x_json.empty() ? nlohmann::ordered_json() : nlohmann::ordered_json::parse(dot1x_json, nullptr, false);
+    if (d1.is_discarded()) d1 = nullptr;
+    if (d1.is_null() && jbool(parts["dot1x"], "running")) d1 = nlohmann::ordered_json::parse(parts["dot1x"]["status"].dump());
     out["dot1x"] = d1;
     out["parts"] = parts;
     if (pid && ds.is_object()) {
