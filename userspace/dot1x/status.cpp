@@ -1,33 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "dot1x/status.h"
 
-#include <cstdio>
 #include <sstream>
 
+#include <nlohmann/json.hpp>
+
 namespace phonesec::dot1x {
-namespace {
-std::string json_str(const std::string& s) {
-  std::string o = "\"";
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"': o += "\\\""; break;
-      case '\\': o += "\\\\"; break;
-      case '\n': o += "\\n"; break;
-      case '\r': o += "\\r"; break;
-      case '\t': o += "\\t"; break;
-      default:
-        if (c < 0x20) {
-          char b[8];
-          std::snprintf(b, sizeof b, "\\u%04x", c);
-          o += b;
-        } else {
-          o.push_back(char(c));
-        }
-    }
-  }
-  return o + "\"";
-}
-}  // namespace
 
 std::string to_string(const Dot1xStatus& s) {
   std::ostringstream o;
@@ -58,22 +36,26 @@ std::string to_string(const Dot1xStatus& s) {
 }
 
 std::string to_json(const Dot1xStatus& s) {
-  std::ostringstream o;
   const auto& c = s.counters;
-  o << "{\"enabled\":" << (s.enabled ? "true" : "false") << ",\"transaction\":" << json_str(s.transaction)
-    << ",\"protocol\":" << json_str(s.protocol) << ",\"supp_pae\":" << json_str(s.supp_pae)
-    << ",\"supp_be\":" << json_str(s.supp_be) << ",\"eap\":" << json_str(s.eap)
-    << ",\"port_authorized\":" << (s.port_authorized ? "true" : "false")
-    << ",\"link_up\":" << (s.link_up ? "true" : "false") << ",\"reason\":" << json_str(s.reason)
-    << ",\"mac\":" << json_str(s.mac) << ",\"authenticator\":" << json_str(s.authenticator) << ",\"pc_macs\":[";
-  for (size_t i = 0; i < s.pc_macs.size(); ++i) o << (i ? "," : "") << json_str(s.pc_macs[i]);
-  o << "],\"last_auth_ms\":" << s.last_auth_ms << ",\"counters\":{\"rx_frames\":" << c.rx_frames
-    << ",\"rx_eap\":" << c.rx_eap << ",\"rx_malformed\":" << c.rx_malformed << ",\"rx_unexpected\":" << c.rx_unexpected
-    << ",\"rx_not_ours\":" << c.rx_not_ours << ",\"rx_discarded\":" << c.rx_discarded
-    << ",\"tx_start\":" << c.tx_start << ",\"tx_logoff\":" << c.tx_logoff << ",\"tx_response\":" << c.tx_response
-    << ",\"tx_proxy_logoff\":" << c.tx_proxy_logoff << ",\"auth_success\":" << c.auth_success
-    << ",\"auth_failure\":" << c.auth_failure << ",\"auth_timeout\":" << c.auth_timeout << "}}";
-  return o.str();
+  nlohmann::ordered_json j = {{"enabled", s.enabled},
+                              {"transaction", s.transaction},
+                              {"protocol", s.protocol},
+                              {"supp_pae", s.supp_pae},
+                              {"supp_be", s.supp_be},
+                              {"eap", s.eap},
+                              {"port_authorized", s.port_authorized},
+                              {"link_up", s.link_up},
+                              {"reason", s.reason},
+                              {"mac", s.mac},
+                              {"authenticator", s.authenticator},
+                              {"pc_macs", s.pc_macs},
+                              {"last_auth_ms", s.last_auth_ms}};
+  j["counters"] = {{"rx_frames", c.rx_frames},       {"rx_eap", c.rx_eap},           {"rx_malformed", c.rx_malformed},
+                   {"rx_unexpected", c.rx_unexpected}, {"rx_not_ours", c.rx_not_ours}, {"rx_discarded", c.rx_discarded},
+                   {"tx_start", c.tx_start},         {"tx_logoff", c.tx_logoff},     {"tx_response", c.tx_response},
+                   {"tx_proxy_logoff", c.tx_proxy_logoff}, {"auth_success", c.auth_success},
+                   {"auth_failure", c.auth_failure}, {"auth_timeout", c.auth_timeout}};
+  return j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
 }
 
 }  // namespace phonesec::dot1x

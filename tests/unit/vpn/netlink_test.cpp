@@ -80,7 +80,7 @@ TEST(VpnStatusJson, AllFieldsEscaped) {
   EXPECT_EQ(to_json(s),
             "{\"enabled\":true,\"state\":\"reconnecting\",\"server\":\"vpn\\\"x\",\"user\":\"\",\"group\":\"\",\"ifname\":\"\","
             "\"ifindex\":0,\"address\":\"192.168.99.50\",\"netmask\":\"255.255.255.0\",\"bytes_sent\":1234,"
-            "\"bytes_received\":5678,\"transport\":\"\",\"reconnects\":0,\"last_error\":\"line1\\u000aline2\"}");
+            "\"bytes_received\":5678,\"transport\":\"\",\"reconnects\":0,\"last_error\":\"line1\\nline2\"}");
 }
 
 }  // namespace
