@@ -264,6 +264,12 @@ int cmd_flows(const Args& a) {
   return 0;
 }
 
+Json read_status(const std::string& run) {
+  Json j = Json::parse(read_file(run + "/status.json"), nullptr, false);
+  return j.is_discarded() ? Json() : j;
+}
+
+// SIGHUP, then the outcome of that very reload (its sequence number in status.json), per part.
 int cmd_reload(const Args& a) {
   std::string run = a.get("run-dir");
   int pid = daemon_pid(run);
@@ -271,22 +277,54 @@ int cmd_reload(const Args& a) {
     std::cerr << "phonesec reload: phonesecd is not running (no live pid in " << run << "/phonesecd.pid)\n";
     return 1;
   }
-  std::string before = read_file(run + "/status.json");
+  const long long before = jnum(jobj(read_status(run), "last_reload"), "seq", -1);
   if (kill(pid, SIGHUP) != 0) {
     std::cerr << "phonesec reload: signal pid " << pid << ": " << std::strerror(errno) << "\n";
     return 1;
   }
-  // The daemon rewrites status.json after each reload attempt.
-  for (int i = 0; i < 100; ++i) {
+  for (int i = 0; i < 250; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    std::string now = read_file(run + "/status.json");
-    if (now != before && !now.empty()) {
-      std::cout << now;
-      return now.find("\"applied\":true") != std::string::npos ? 0 : 1;
+    const Json st = read_status(run);
+    const Json lr = jobj(st, "last_reload");
+    if (jnum(lr, "seq", -1) <= before) continue;
+    // The parts answer shortly after the firewall: give them a moment, then report.
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    const Json now = read_status(run);
+    Json out = {{"applied", jbool(lr, "applied")}, {"message", jstr(lr, "message")}, {"warnings", jobj(lr, "warnings")},
+                {"generation", jnum(now, "profile_generation")}};
+    Json parts = Json::object();
+    const Json ps = jobj(now, "parts");
+    if (ps.is_object())
+      for (auto& [name, p] : ps.items()) parts[name] = jobj(p, "last_apply");
+    out["parts"] = parts;
+    if (a.has("json")) {
+      std::cout << out.dump() << "\n";
+    } else {
+      std::cout << (jbool(lr, "applied") ? "reloaded: " : "not reloaded: ") << jstr(lr, "message") << "\n";
+      for (auto& [name, la] : parts.items())
+        std::cout << "  " << name << ": " << (la.is_object() ? jstr(la, "outcome", "?") : std::string("not running")) << "\n";
+      for (const auto& w : jobj(lr, "warnings")) std::cerr << (w.is_string() ? w.get<std::string>() : w.dump()) << "\n";
     }
+    return jbool(lr, "applied") ? 0 : 1;
   }
-  std::cerr << "phonesec reload: no answer from phonesecd within 2 s\n";
+  std::cerr << "phonesec reload: no answer from phonesecd within 5 s\n";
   return 1;
+}
+
+// SIGUSR1: provisioning resyncs now (Profile_Rule…); the outcome shows in `phonesec status`.
+int cmd_resync(const Args& a) {
+  std::string run = a.get("run-dir");
+  int pid = daemon_pid(run);
+  if (!pid) {
+    std::cerr << "phonesec resync: phonesecd is not running (no live pid in " << run << "/phonesecd.pid)\n";
+    return 1;
+  }
+  if (kill(pid, SIGUSR1) != 0) {
+    std::cerr << "phonesec resync: signal pid " << pid << ": " << std::strerror(errno) << "\n";
+    return 1;
+  }
+  std::cout << "resync requested; see `phonesec status`\n";
+  return 0;
 }
 
 int cmd_policy(const Args& a) {
@@ -362,7 +400,8 @@ std::vector<Command> commands() {
       {"status", "daemon, firewall and policy state", {kPin, kRun, kJson}, cmd_status},
       {"stats", "packet counters per direction and reason", {kPin, kJson}, cmd_stats},
       {"flows", "the connection-tracking table", {kPin, kJson}, cmd_flows},
-      {"reload", "make phonesecd re-read its cfg.xml (SIGHUP) and show the outcome", {kRun}, cmd_reload},
+      {"reload", "make phonesecd re-read its profiles (SIGHUP) and show the outcome per part", {kRun, kJson}, cmd_reload},
+      {"resync", "make phonesecd's provisioning resync now (SIGUSR1)", {kRun}, cmd_resync},
       {"policy", "show the port sets and options a cfg.xml compiles to, without loading",
        {{"config", "cfg.xml to compile", true, false, ""}, kJson}, cmd_policy},
       {"verdict", "replay a pcap through the real BPF programs with fresh private maps",

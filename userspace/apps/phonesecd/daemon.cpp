@@ -222,6 +222,7 @@ Result<std::unique_ptr<Daemon>> Daemon::start(const Options& o) {
 }
 
 ReloadOutcome Daemon::reload() {
+  ++reloads_;
   auto c = compose(nullptr);
   if (!c) {
     // Not well-formed: rejected whole, the last good profile stays for every part.
@@ -490,7 +491,7 @@ Status Daemon::write_status() const {
   s["profile_generation"] = generation_;
   Json warnings = Json::array();
   for (const auto& d : last_.diagnostics) warnings.push_back(d.to_string());
-  s["last_reload"] = {{"applied", last_.applied}, {"message", last_.message}, {"warnings", warnings}};
+  s["last_reload"] = {{"seq", reloads_}, {"applied", last_.applied}, {"message", last_.message}, {"warnings", warnings}};
   s["tr069_port"] = tr069_port_;
   s["bpf_clock"] = fw_->clock_source();
   Json ifs = Json::array();

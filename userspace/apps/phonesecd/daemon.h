@@ -112,6 +112,7 @@ class Daemon {
   Json boot_ = Json::object();          // step → ms since start
   Json provisioning_ = Json::object();  // last profile event and what became of it
   bool stopping_ = false;
+  std::uint32_t reloads_ = 0;           // reload requests answered (status: last_reload.seq)
 };
 
 // Runs the controller until SIGTERM/SIGINT; SIGHUP reloads, SIGUSR1 resyncs now.
