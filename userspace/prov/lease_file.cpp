@@ -170,7 +170,10 @@ LeaseScan scan_lease_dir(const std::string& dir, const std::string& iface) {
 }
 
 std::string ChosenSource::describe() const {
-  return "DHCP" + std::string(v6 ? "v6" : "") + " option " + std::to_string(option) + " on " + iface + ": " + url;
+  std::string o;
+  for (int x : order) o += (o.empty() ? "" : ",") + std::to_string(x);
+  return "DHCP" + std::string(v6 ? "v6" : "") + " option " + std::to_string(option) + " on " + iface +
+         " (first usable of " + o + "): " + url;
 }
 
 std::optional<ChosenSource> choose_from_leases(const std::vector<LeaseFile>& leases, const std::vector<int>& v4_order,
@@ -183,6 +186,7 @@ std::optional<ChosenSource> choose_from_leases(const std::vector<LeaseFile>& lea
     c.v6 = l.reply.v6;
     c.option = s->option;
     c.url = s->url;
+    c.order = l.reply.v6 ? v6_order : v4_order;
     c.address = l.address;
     c.mac = l.mac;
     if (auto w = wpad_url(l.reply)) c.wpad_url = *w;

@@ -62,9 +62,14 @@ struct ChosenSource {
   std::string mac;
   std::string wpad_url;  // v4 option 252, empty when none
   std::string domain;    // v4 option 15, empty when none
-  // "DHCP option 66 on eth0 (v4): tftp://tftp.example" — how it was chosen, for status.
+  std::vector<int> order;  // the configured order it was chosen in
+  // "DHCP option 66 on eth0 (first usable of 66,160,159,150,60,43,125): tftp://tftp.example"
   std::string describe() const;
-  bool operator==(const ChosenSource&) const = default;
+  // Same lease values (the order it was chosen in is not compared).
+  bool operator==(const ChosenSource& o) const {
+    return iface == o.iface && v6 == o.v6 && option == o.option && url == o.url && address == o.address &&
+           mac == o.mac && wpad_url == o.wpad_url && domain == o.domain;
+  }
 };
 std::optional<ChosenSource> choose_from_leases(const std::vector<LeaseFile>& leases,
                                                const std::vector<int>& v4_order, const std::vector<int>& v6_order);

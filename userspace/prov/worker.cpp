@@ -211,6 +211,8 @@ void Worker::on_apply(const Json& m) {
   std::string incoming = o_.incoming_dir.empty() ? m.value("incoming_dir", std::string()) : o_.incoming_dir;
   if (incoming.empty()) incoming = fs::path(path).parent_path().string();
   if (incoming.empty()) incoming = ".";
+  std::error_code aec;
+  if (auto abs = fs::absolute(incoming, aec); !aec) incoming = abs.lexically_normal().string();
   std::string ca = o_.ca_file.empty() ? m.value("ca_file", std::string()) : o_.ca_file;
   std::string iface = o_.iface.empty() ? m.value("iface", std::string()) : o_.iface;
   DeviceInfo dev = o_.device;

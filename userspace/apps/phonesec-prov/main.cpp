@@ -5,6 +5,8 @@
 //          [--out FILE] [--upgrade] [--mac MAC] [--product PN] [--wpad-url URL] [--domain D]
 //   dhcp   --iface IF [--v6] [--config cfg.xml] [--timeout-ms N]
 //   pac    --pac FILE --url URL [--resolve host=ip,ip]… [--my-ip IP]
+//   run    --config cfg.xml [--run-dir DIR] [--iface IF] [--incoming-dir DIR] [--ca FILE] …
+//          the provisioning worker on its own (run.h); status and events as JSON lines
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -18,6 +20,7 @@
 #include "prov/fetch.h"
 #include "prov/pac.h"
 #include "common/secure.h"
+#include "run.h"
 
 using namespace phonesec;
 using namespace phonesec::prov;
@@ -186,6 +189,9 @@ int main(int argc, char** argv) {
        "evaluate a PAC file for a URL",
        {{"pac", "PAC file"}, {"url", "URL"}, resolve, {"my-ip", "myIpAddress()"}},
        pac_cmd},
+      {"run",
+       "run the provisioning worker: DHCP lease files, Profile_Rule…_D resyncs on schedule; JSON lines out",
+       phonesec::prov_app::run_options(), phonesec::prov_app::run_cmd},
   };
   auto usage = [&] {
     std::cout << "usage: phonesec-prov <command> [options]\n\ncommands:\n";
