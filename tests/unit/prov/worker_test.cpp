@@ -180,3 +180,19 @@ TEST(Worker, BadApplyIsAnErrorAndStopEnds) {
   EXPECT_EQ(a["outcome"].get<std::string>().rfind("error: " + d.f("bad.xml") + ":1:", 0), 0u) << a.dump();
   EXPECT_EQ(h.seen.front()["status"]["state"], "waiting for settings");
 }
+
+TEST(Worker, DhcpServerOutsideRestrictedDomainsIsRefusedBeforeConnecting) {
+  TmpDir d;
+  test::LoopbackHttp srv(http("<flat-profile/>"));
+  std::filesystem::create_directories(d.f("run/dhcp"));
+  d.put("run/dhcp/eth0.v4", "family v4\niface eth0\noption 160 text http://127.0.0.1:" +
+                                std::to_string(srv.port()) + "\n");
+  d.put("cfg.xml", "<flat-profile><Profile_Rule>/p.xml</Profile_Rule><Resync_Random_Delay>0</Resync_Random_Delay>"
+                   "<Restricted_Access_Domains>prov.example.com</Restricted_Access_Domains></flat-profile>");
+  Harness h(d);
+  h.send({{"op", "apply"}, {"profile", d.f("cfg.xml")}, {"generation", 1}});
+  auto st = h.wait_for([](const Json& m) { return is_status(m) && m["status"]["result"].is_string(); });
+  std::string result = st["status"]["result"];
+  EXPECT_NE(result.find("'127.0.0.1' is not in Restricted_Access_Domains"), std::string::npos) << result;
+  EXPECT_EQ(srv.connections(), 0);
+}

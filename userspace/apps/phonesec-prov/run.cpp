@@ -1,15 +1,18 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "run.h"
 
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/signalfd.h>
 
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <thread>
 
 #include "common/channel.h"
+#include "prov/resync.h"
 #include "prov/worker.h"
 
 namespace phonesec::prov_app {
@@ -24,7 +27,8 @@ std::vector<cli::OptionSpec> run_options() {
           {"product", "product name for $PN", true, false, "phonesec"},
           {"psn", "product series for $PSN"},
           {"mac", "device MAC for $MA/$MAU/$MAC (default: the lease's interface)"},
-          {"serial", "serial number for $SN"}};
+          {"serial", "serial number for $SN"},
+          {"follow", "play the controller: apply each fetched profile over --config (prov-effective.xml)", false}};
 }
 
 int run_cmd(const cli::Args& a) {
@@ -62,7 +66,31 @@ int run_cmd(const cli::Args& a) {
     w.close();  // the controller side sees the end
   });
   std::int64_t gen = 1;
-  auto apply = [&] { (void)ctl.send(Json{{"op", "apply"}, {"profile", cfg}, {"generation", gen}}); };
+  // --follow: the settings are --config with the last fetched profile over it, as the
+  // controller would apply them (a later element wins).
+  bool follow = a.has("follow");
+  std::string fetched;
+  auto effective = [&]() -> std::string {
+    if (!follow || fetched.empty()) return cfg;
+    auto read = [](const std::string& p) {
+      std::ifstream in(p, std::ios::binary);
+      return std::string((std::istreambuf_iterator<char>(in)), {});
+    };
+    auto merged = prov::merge_profiles({read(cfg), read(fetched)}, {cfg, fetched});
+    if (!merged) {
+      std::cerr << "phonesec-prov run: " << merged.error().message() << "\n";
+      return cfg;
+    }
+    std::string out = std::filesystem::path(fetched).parent_path() / "prov-effective.xml";
+    std::string tmp = out + ".tmp";
+    {
+      UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
+      if (!fd.valid() || ::write(fd.get(), merged->data(), merged->size()) != ssize_t(merged->size())) return cfg;
+    }
+    if (::rename(tmp.c_str(), out.c_str()) != 0) return cfg;
+    return out;
+  };
+  auto apply = [&] { (void)ctl.send(Json{{"op", "apply"}, {"profile", effective()}, {"generation", gen}}); };
   apply();
   bool stopping = false;
   for (;;) {
@@ -89,6 +117,13 @@ int run_cmd(const cli::Args& a) {
       auto m = ctl.recv();
       if (!m || !*m) break;
       std::cout << (**m).dump(-1, ' ', false, Json::error_handler_t::replace) << std::endl;
+      const Json& msg = **m;
+      if (follow && !stopping && msg["op"] == "event" && msg.value("name", "") == "profile" &&
+          msg.value("changed", false) && msg.contains("path") && msg["path"].is_string()) {
+        fetched = msg["path"];
+        ++gen;
+        apply();
+      }
     }
   }
   worker.join();
