@@ -162,3 +162,60 @@ TEST(ProvWorkerLab, UdhcpcLeaseChoosesSourceFetchesAndReportsFailures) {
   worker.stop();
   EXPECT_EQ(ScratchDir::read_cmd("ls " + d.file("in")), "prov-incoming-1.xml\n");
 }
+
+// ISC dhclient, v4 and v6, with phonesec's exit hook and option names (dhclient-phonesec.conf):
+// both leases are written; DHCP_Option_To_Use names an option the v4 lease lacks, so the
+// DHCPv6 lease's option 160 is the source and the profile comes over IPv6.
+TEST(ProvWorkerLab, DhclientV4AndV6LeasesThroughTheExitHook) {
+  ASSERT_EQ(geteuid(), 0u) << "needs root (network namespaces)";
+  ASSERT_EQ(sh("command -v dnsmasq >/dev/null && command -v dhclient >/dev/null && command -v python3 >/dev/null"), 0)
+      << "dnsmasq (dnsmasq-base), dhclient (isc-dhcp-client) and python3 are needed";
+  LabLink l("pswd");
+  ScratchDir d("pswd");
+  sh_or_throw("mkdir -p " + d.file("www") + " " + d.file("run") + " " + d.file("in"));
+  d.write("www/8851.xml", "<flat-profile><Proxy_1_>v6.lab.test</Proxy_1_></flat-profile>");
+  Peer web("ip netns exec " + l.server() + " python3 -m http.server 8080 --bind fd77::1 --directory " + d.file("www"),
+           d.file("web.log"));
+  Peer dhcp("ip netns exec " + l.server() +
+                " dnsmasq --keep-in-foreground --conf-file=/dev/null --port=0 --user=root --interface=" +
+                l.server_if() + " --bind-interfaces --dhcp-range=10.77.0.50,10.77.0.60,255.255.255.0,1h" +
+                " --dhcp-range=fd77::50,fd77::60,64,1h --dhcp-leasefile=" + d.file("leases") +
+                " --pid-file=" + d.file("dnsmasq.pid") + " --no-ping --log-dhcp --log-facility=-" +
+                " --dhcp-option=150,10.77.0.1 --dhcp-option=160,http://10.77.0.1:8080" +
+                " --dhcp-option=option6:160,http://[fd77::1]:8080",
+            d.file("dnsmasq.log"));
+  ASSERT_TRUE(wait_tcp(l.server(), "fd77::1", 8080)) << d.read("web.log");
+  // Stands in for dhclient-script (addresses are not under test) and sources the exit hook as
+  // dhclient-script does. dhclient gives its script a fresh environment: the run dir is set here.
+  d.write("dhclient-script", "#!/bin/sh\nPHONESEC_RUN_DIR=" + d.file("run") + "\n. " PS_SOURCE_DIR
+                             "/userspace/prov/hooks/phonesec-dhclient-exit-hook\n");
+  sh_or_throw("chmod +x " + d.file("dhclient-script"));
+  auto dhclient = [&](const std::string& fam) {
+    return "ip netns exec " + l.client() + " dhclient " + fam +
+           " -1 -d -cf " PS_SOURCE_DIR "/userspace/prov/hooks/dhclient-phonesec.conf -sf " +
+           d.file("dhclient-script") + " -lf " + d.file("lease" + fam) + " -pf " + d.file("pid" + fam) + " " +
+           l.client_if();
+  };
+  Peer dh4(dhclient("-4"), d.file("dhclient4.log"));
+  Peer dh6(dhclient("-6"), d.file("dhclient6.log"));
+  std::string v4 = d.read_when("run/dhcp/" + l.client_if() + ".v4", "option 160", 8000);
+  std::string v6 = d.read_when("run/dhcp/" + l.client_if() + ".v6", "option 160", 8000);
+  ASSERT_NE(v4.find("option 150 ip 10.77.0.1"), std::string::npos) << v4 << d.read("dhclient4.log");
+  ASSERT_NE(v6.find("family v6"), std::string::npos) << v6 << d.read("dhclient6.log") << d.read("dnsmasq.log");
+  EXPECT_NE(v6.find("address fd77::5"), std::string::npos) << v6;
+
+  d.write("cfg.xml", "<flat-profile><Profile_Rule>/$PSN.xml</Profile_Rule><DHCP_Option_To_Use>159</DHCP_Option_To_Use>"
+                     "<Resync_Random_Delay>0</Resync_Random_Delay></flat-profile>");
+  Peer worker("ip netns exec " + l.client() + " sh -c 'exec " + kProvBin + " run --config " + d.file("cfg.xml") +
+                  " --run-dir " + d.file("run") + " --iface " + l.client_if() + " --incoming-dir " + d.file("in") +
+                  " --psn 8851 2>" + d.file("worker.err") + "'",
+              d.file("worker.out"));
+  Lines out(d.file("worker.out"));
+  Json ev = out.next([](const Json& m) { return m["op"] == "event"; });
+  ASSERT_EQ(ev["rules"].size(), 1u) << ev.dump() << d.read("worker.err");
+  EXPECT_EQ(ev["rules"][0]["url"], "http://[fd77::1]:8080/8851.xml");
+  EXPECT_NE(ev["source"].get<std::string>().find("DHCPv6 option 160 on " + l.client_if()), std::string::npos)
+      << ev.dump();
+  Json ok = out.next([](const Json& m) { return status_with(m, "ok"); });
+  EXPECT_EQ(ok["status"]["source_url"], "http://[fd77::1]:8080");
+}
