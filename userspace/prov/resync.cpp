@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "prov/resync.h"
 
+#include <cctype>
 #include <pugixml.hpp>
 #include <sstream>
 
@@ -44,6 +45,45 @@ bool not_found(const Error& e) {
 
 }  // namespace
 
+std::string redact_rule(std::string_view rule) {
+  std::string out;
+  bool in_group = false, redact_next = false;
+  for (std::size_t i = 0; i < rule.size();) {
+    char c = rule[i];
+    if (!in_group) {
+      if (c == '[') in_group = true;
+      out += c;
+      ++i;
+      continue;
+    }
+    if (c == ']') {
+      in_group = false;
+      redact_next = false;
+      out += c;
+      ++i;
+      continue;
+    }
+    if (std::isspace(static_cast<unsigned char>(c))) {
+      out += c;
+      ++i;
+      continue;
+    }
+    // One token of the group: quoted or up to a space or ']'.
+    std::size_t end = i;
+    if (c == '"' || c == '\'') {
+      end = rule.find(c, i + 1);
+      end = end == std::string_view::npos ? rule.size() : end + 1;
+    } else {
+      while (end < rule.size() && !std::isspace(static_cast<unsigned char>(rule[end])) && rule[end] != ']') ++end;
+    }
+    std::string_view tok = rule.substr(i, end - i);
+    out += redact_next ? std::string_view("********") : tok;
+    redact_next = tok == "--key";
+    i = end;
+  }
+  return out;
+}
+
 std::vector<std::pair<std::string, std::string>> profile_rules(const config::ProvisioningConfig& p) {
   return {{"Profile_Rule", p.profile_rule},
           {"Profile_Rule_B", p.profile_rule_b},
@@ -79,20 +119,31 @@ ResyncOutcome run_resync(const config::ProvisioningConfig& p, const std::optiona
   std::vector<std::string> texts, names;
   for (const auto& [name, rule] : profile_rules(p)) {
     if (text::trim(rule).empty()) continue;
-    out.rules.push_back({name, rule, "", "", 0, "not tried"});
+    out.rules.push_back({name, redact_rule(rule), "", "", 0, "not tried"});
   }
   if (out.rules.empty()) {
     out.error = "no profile rule is set (Profile_Rule … Profile_Rule_D are empty)";
     return out;
   }
-  for (auto& rr : out.rules) {
+  std::size_t k = 0;
+  for (const auto& [name, raw] : profile_rules(p)) {
+    if (text::trim(raw).empty()) continue;
+    RuleRun& rr = out.rules[k++];
     auto fail = [&](const std::string& why) {
       rr.result = "failed: " + why;
       out.error = rr.name + ": " + why;
       return out;
     };
-    auto url = parse_rule_url(expand(rr.rule, macros));
-    if (!url) return fail(url.error().message());
+    std::string expanded = expand(raw, macros);
+    auto url = parse_rule_url(expanded);
+    if (!url) {  // the parser quotes the rule: show it redacted
+      std::string m = url.error().message();
+      std::string shown = redact_rule(text::trim(expanded));
+      for (auto at = m.find(std::string(text::trim(expanded))); at != std::string::npos;
+           at = m.find(std::string(text::trim(expanded)), at + shown.size()))
+        m.replace(at, text::trim(expanded).size(), shown);
+      return fail(m);
+    }
     if (url->relative()) {
       if (!source)
         return fail("relative rule '" + rr.rule + "' needs a provisioning server and no DHCP lease offers one");

@@ -29,7 +29,7 @@ namespace phonesec::prov {
 
 struct RuleRun {
   std::string name;  // "Profile_Rule_B"
-  std::string rule;  // as configured
+  std::string rule;  // as configured, with any --key value redacted
   std::string url;   // as fetched (empty when it could not be completed)
   std::string server_ip;
   std::size_t bytes = 0;
@@ -45,6 +45,10 @@ struct ResyncOutcome {
 };
 
 using FetchFn = std::function<Result<FetchResult>(const RuleUrl& url, std::string_view what)>;
+
+// The rule as status and messages may show it: the value after "--key" in a "[…]" option group
+// (a profile's decryption key) is replaced by "********".
+std::string redact_rule(std::string_view rule);
 
 // Profile_Rule … Profile_Rule_D by name, in order, empty ones included.
 std::vector<std::pair<std::string, std::string>> profile_rules(const config::ProvisioningConfig& p);

@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "common/log.h"
+#include "common/text.h"
 #include "config/phone_config.h"
 #include "prov/domains.h"
 #include "prov/fetch.h"
@@ -79,6 +80,22 @@ std::string join_ints(const std::vector<int>& v) {
 }
 
 Json or_null(const std::optional<std::int64_t>& v) { return v ? Json(*v) : Json(nullptr); }
+
+// Fields of a message from the controller, read without throwing: a field of the wrong type
+// counts as absent.
+std::string str_field(const Json& m, const char* k) {
+  auto it = m.find(k);
+  return it != m.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+std::optional<std::int64_t> int_field(const Json& m, const char* k) {
+  auto it = m.find(k);
+  if (it == m.end() || !it->is_number_integer()) return std::nullopt;
+  return it->get<std::int64_t>();
+}
+bool bool_field(const Json& m, const char* k) {
+  auto it = m.find(k);
+  return it != m.end() && it->is_boolean() && it->get<bool>();
+}
 
 // Writes text to path through a 0600 temporary in the same folder and a rename.
 Status write_private(const std::string& path, const std::string& text) {
@@ -188,7 +205,9 @@ void Worker::rescan(bool initial) {
                        " (DHCPv6: " + join_ints(cfg_->prov.dhcpv6_options) + ")";
   }
   bool changed = chosen != source_;
-  bool gained = chosen && changed;
+  // A new server (not a renewed lease with another address) is what triggers a resync.
+  bool gained = chosen && (!source_ || chosen->url != source_->url || chosen->option != source_->option ||
+                           chosen->iface != source_->iface || chosen->v6 != source_->v6);
   source_ = chosen;
   if (changed) log::info("prov", "provisioning source: ", source_ ? source_->describe() : describe_none(no_source_why_));
   // A new source resyncs at once, except at boot (the reset resync, with its random delay,
@@ -198,23 +217,25 @@ void Worker::rescan(bool initial) {
 }
 
 void Worker::on_apply(const Json& m) {
-  std::int64_t gen = m.value("generation", std::int64_t(0));
+  auto g = int_field(m, "generation");
+  std::int64_t gen = g.value_or(0);
   auto reply = [&](const std::string& outcome) {
-    (void)ch_.send(Json{{"op", "applied"}, {"generation", gen}, {"outcome", outcome}});
+    (void)ch_.send(Json{{"op", "applied"}, {"generation", g ? Json(gen) : Json(nullptr)}, {"outcome", outcome}});
   };
-  if (!m.contains("profile") || !m["profile"].is_string()) return reply("error: apply without a \"profile\" path");
-  std::string path = m["profile"];
+  if (!g) return reply("error: apply without an integer \"generation\"");
+  std::string path = str_field(m, "profile");
+  if (path.empty()) return reply("error: apply without a \"profile\" path");
   auto r = config::load_file(path);
   if (!r) return reply("error: " + r.error().message());
   for (const auto& d : r->diagnostics) log::warn("prov", d.to_string());
 
-  std::string incoming = o_.incoming_dir.empty() ? m.value("incoming_dir", std::string()) : o_.incoming_dir;
+  std::string incoming = o_.incoming_dir.empty() ? str_field(m, "incoming_dir") : o_.incoming_dir;
   if (incoming.empty()) incoming = fs::path(path).parent_path().string();
   if (incoming.empty()) incoming = ".";
   std::error_code aec;
   if (auto abs = fs::absolute(incoming, aec); !aec) incoming = abs.lexically_normal().string();
-  std::string ca = o_.ca_file.empty() ? m.value("ca_file", std::string()) : o_.ca_file;
-  std::string iface = o_.iface.empty() ? m.value("iface", std::string()) : o_.iface;
+  std::string ca = o_.ca_file.empty() ? str_field(m, "ca_file") : o_.ca_file;
+  std::string iface = o_.iface.empty() ? str_field(m, "iface") : o_.iface;
   DeviceInfo dev = o_.device;
   if (m.contains("device") && m["device"].is_object()) {
     const Json& d = m["device"];
@@ -264,7 +285,7 @@ void Worker::on_apply(const Json& m) {
 }
 
 void Worker::on_command(const Json& m) {
-  std::string name = m.value("name", std::string());
+  std::string name = str_field(m, "name");
   if (name == "resync") {
     if (!cfg_) {
       log::warn("prov", "resync command before any settings: ignored");
@@ -272,7 +293,7 @@ void Worker::on_command(const Json& m) {
     }
     start_resync("command");
   } else if (name == "busy") {
-    busy_ = m.value("value", false);
+    busy_ = bool_field(m, "value");
   } else {
     log::warn("prov", "unknown command '", name, "'");
   }
@@ -371,8 +392,8 @@ void Worker::send_status() {
   if (rules_.empty() && cfg_) {
     Json rules = Json::array();
     for (const auto& [name, rule] : profile_rules(cfg_->prov))
-      if (!rule.empty())
-        rules.push_back({{"name", name}, {"rule", rule}, {"url", nullptr}, {"server_ip", ""}, {"bytes", 0},
+      if (!text::trim(rule).empty())
+        rules.push_back({{"name", name}, {"rule", redact_rule(rule)}, {"url", nullptr}, {"server_ip", ""}, {"bytes", 0},
                          {"result", "not tried"}});
     s["rules"] = rules;
   } else {

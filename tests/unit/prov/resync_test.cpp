@@ -121,3 +121,23 @@ TEST(Resync, RelativeRuleWithoutSourceAndMissingFiles) {
   EXPECT_FALSE(out.ok);
   EXPECT_NE(out.error.find("no profile rule is set"), std::string::npos);
 }
+
+TEST(Resync, ProfileKeysNeverShown) {
+  EXPECT_EQ(redact_rule("[--key s3cret] http://p.test/a.xml"), "[--key ********] http://p.test/a.xml");
+  EXPECT_EQ(redact_rule("[--uid u --key \"two words\" --cookie c]/a.xml"),
+            "[--uid u --key ******** --cookie c]/a.xml");
+  EXPECT_EQ(redact_rule("( $X eq 1 )[--key k]https://h/x"), "( $X eq 1 )[--key ********]https://h/x");
+  EXPECT_EQ(redact_rule("http://p.test/--key/x"), "http://p.test/--key/x");  // not an option group
+
+  FakeServer srv;
+  auto out = run_resync(rules("[--key s3cret] http://p.test:99999/a.xml", "[--key k2] /b.xml"), std::nullopt, kMacros,
+                        srv.fn(), true);
+  EXPECT_FALSE(out.ok);
+  EXPECT_EQ(out.error.find("s3cret"), std::string::npos) << out.error;
+  EXPECT_NE(out.error.find("[--key ********]"), std::string::npos) << out.error;
+  for (const auto& r : out.rules) {
+    EXPECT_EQ(r.rule.find("s3cret"), std::string::npos);
+    EXPECT_EQ(r.rule.find("k2"), std::string::npos);
+    EXPECT_EQ(r.result.find("s3cret"), std::string::npos);
+  }
+}

@@ -179,6 +179,14 @@ TEST(Worker, BadApplyIsAnErrorAndStopEnds) {
   EXPECT_EQ(a["generation"], 3);
   EXPECT_EQ(a["outcome"].get<std::string>().rfind("error: " + d.f("bad.xml") + ":1:", 0), 0u) << a.dump();
   EXPECT_EQ(h.seen.front()["status"]["state"], "waiting for settings");
+  // Fields of the wrong type are an error reply, not a crash.
+  h.send({{"op", "apply"}, {"profile", 12}, {"generation", "x"}});
+  auto b = h.wait_for([](const Json& m) { return m["op"] == "applied"; });
+  EXPECT_EQ(b["outcome"], "error: apply without an integer \"generation\"");
+  h.send({{"op", "command"}, {"name", "busy"}, {"value", "yes"}});
+  h.send({{"op", "apply"}, {"profile", d.f("missing.xml")}, {"generation", 4}});
+  auto c = h.wait_for([](const Json& m) { return m["op"] == "applied"; });
+  EXPECT_EQ(c["outcome"].get<std::string>().rfind("error: " + d.f("missing.xml") + ": cannot open", 0), 0u) << c.dump();
 }
 
 TEST(Worker, DhcpServerOutsideRestrictedDomainsIsRefusedBeforeConnecting) {
