@@ -79,6 +79,15 @@ std::string join_ints(const std::vector<int>& v) {
   return s;
 }
 
+// The parameters this part takes (a diagnostic about one of them goes into its status).
+bool ours(const std::string& param) {
+  for (const char* p : {"Profile_Rule", "Resync_", "Forced_Resync", "DHCP", "Restricted_Access", "Syslog_", "Log_",
+                        "Proxy_Mode", "Proxy_Host", "Proxy_Port", "Proxy_Server", "Proxy_Username", "PAC_URL",
+                        "Use_Auto_Discovery"})
+    if (param.rfind(p, 0) == 0) return true;
+  return false;
+}
+
 Json or_null(const std::optional<std::int64_t>& v) { return v ? Json(*v) : Json(nullptr); }
 
 // Fields of a message from the controller, read without throwing: a field of the wrong type
@@ -152,7 +161,8 @@ class Worker {
   std::optional<std::int64_t> generation_;
   std::string incoming_dir_, ca_file_, iface_;
   DeviceInfo device_;
-  std::vector<std::string> warnings_;
+  std::vector<std::string> warnings_;  // this part's settings the profile got wrong
+  std::string watch_warning_;          // the lease folder cannot be watched
   std::optional<ResyncSchedule> schedule_;
   bool busy_ = false;
 
@@ -186,9 +196,8 @@ void Worker::watch_leases() {
               inotify_add_watch(inotify_.get(), dir_.c_str(),
                                 IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE | IN_ATTRIB) >= 0;
   if (!watching_) {
-    std::string why = "cannot watch " + dir_ + " (" + std::strerror(errno) + "): re-reading it every 5 s";
-    log::warn("prov", why);
-    warnings_.push_back(why);
+    watch_warning_ = "cannot watch " + dir_ + " (" + std::strerror(errno) + "): re-reading it every 5 s";
+    log::warn("prov", watch_warning_);
   }
 }
 
@@ -227,7 +236,12 @@ void Worker::on_apply(const Json& m) {
   if (path.empty()) return reply("error: apply without a \"profile\" path");
   auto r = config::load_file(path);
   if (!r) return reply("error: " + r.error().message());
-  for (const auto& d : r->diagnostics) log::warn("prov", d.to_string());
+  std::vector<std::string> warnings;
+  for (const auto& d : r->diagnostics)
+    if (ours(d.param)) {
+      log::warn("prov", d.to_string());
+      warnings.push_back(d.to_string());
+    }
 
   std::string incoming = o_.incoming_dir.empty() ? str_field(m, "incoming_dir") : o_.incoming_dir;
   if (incoming.empty()) incoming = fs::path(path).parent_path().string();
@@ -260,12 +274,8 @@ void Worker::on_apply(const Json& m) {
   ca_file_ = ca;
   iface_ = iface;
   device_ = dev;
-  std::vector<std::string> warnings;
   ResyncTiming timing = ResyncTiming::from_config(cfg_->resync, &warnings);
-  bool keep_watch_warning = !watching_ && !warnings_.empty();
-  std::string watch_warning = keep_watch_warning ? warnings_.front() : "";
   warnings_ = warnings;
-  if (keep_watch_warning) warnings_.insert(warnings_.begin(), watch_warning);
   std::int64_t now = o_.now();
   if (first) {
     auto offset = [](std::int64_t t) {
@@ -400,7 +410,9 @@ void Worker::send_status() {
     s["rules"] = rules_;
   }
   s["lease_errors"] = lease_errors_;
-  s["warnings"] = warnings_;
+  Json w = warnings_;
+  if (!watch_warning_.empty()) w.insert(w.begin(), watch_warning_);
+  s["warnings"] = w;
   if (s == last_status_) return;
   last_status_ = s;
   (void)ch_.send(Json{{"op", "status"}, {"status", s}});

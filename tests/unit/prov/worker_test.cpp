@@ -155,7 +155,8 @@ TEST(Worker, RefusedProfileFailsWithoutEvent) {
   d.put("run/dhcp/eth0.v4", "family v4\niface eth0\noption 66 text http://127.0.0.1:" +
                                 std::to_string(srv.port()) + "\n");
   d.put("cfg.xml", "<flat-profile><Profile_Rule>/p.xml</Profile_Rule><Resync_Random_Delay>0</Resync_Random_Delay>"
-                   "<Resync_Error_Retry_Delay>30</Resync_Error_Retry_Delay></flat-profile>");
+                   "<Resync_Error_Retry_Delay>30</Resync_Error_Retry_Delay><Resync_Periodic>soon</Resync_Periodic>"
+                   "</flat-profile>");
   Harness h(d);
   h.send({{"op", "apply"}, {"profile", d.f("cfg.xml")}, {"generation", 1}});
   auto st = h.wait_for([](const Json& m) { return is_status(m) && m["status"]["result"].is_string(); });
@@ -165,6 +166,9 @@ TEST(Worker, RefusedProfileFailsWithoutEvent) {
   EXPECT_EQ(st["status"]["next_reason"], "retry");
   EXPECT_EQ(st["status"]["next_resync"].get<std::int64_t>(), st["status"]["last_resync"].get<std::int64_t>() + 30);
   EXPECT_NE(st["status"]["source"].get<std::string>().find("DHCP option 66 on eth0"), std::string::npos);
+  ASSERT_EQ(st["status"]["warnings"].size(), 1u) << st.dump();  // the profile's bad value, named
+  EXPECT_NE(st["status"]["warnings"][0].get<std::string>().find("Resync_Periodic: 'soon' is not a delay list"),
+            std::string::npos);
   for (const auto& m : h.seen) EXPECT_NE(m["op"], "event") << m.dump();
   for (const auto& e : std::filesystem::directory_iterator(d.p))  // incoming_dir = the profile's folder
     EXPECT_EQ(e.path().filename().string().rfind("prov-incoming", 0), std::string::npos) << e.path();
