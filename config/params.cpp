@@ -101,6 +101,9 @@ Result<std::string> canonical(const Param& p, std::string_view raw) {
     case Kind::List:
       return join(split_list(v, false), ",");
     case Kind::String:
+      if (p.check)
+        if (auto st = p.check(v); !st) return st.error();
+      return v;
     case Kind::FirewallConfig:
       return v;
     case Kind::Secret:

@@ -38,6 +38,8 @@ struct Param {
   std::function<std::string(int)> def_line;  // per-line default, line index 0-based
   std::function<void(PhoneConfig&, int, const std::string&)> set;  // takes canonical text
   std::function<std::string(const PhoneConfig&, int)> get;        // gives canonical text
+  // String kind only: validates the trimmed text (the error is the diagnostic's message).
+  std::function<Status(std::string_view)> check;
 
   std::string display_name() const { return per_line ? name + "n_" : name; }
   std::string name_for_line(int i) const { return per_line ? name + std::to_string(i + 1) + "_" : name; }

@@ -13,6 +13,7 @@
 #include <string>
 
 #include "config/params.h"
+#include "config/resync.h"
 
 namespace phonesec::config {
 namespace {
@@ -172,6 +173,29 @@ std::vector<Param> build() {
   t.push_back(text("Cisco_Headset_Upgrade_Rule", "", PS_FIELD(prov.headset_upgrade_rule)));
   t.push_back(text("Report_Rule", "", PS_FIELD(prov.report_rule)));
   t.push_back(text("Custom_CA_Rule", "", PS_FIELD(prov.custom_ca_rule)));
+  // Resync timing (Cisco names and defaults; units in phone_config.h, grammar in resync.h).
+  t.push_back(boolean("Resync_On_Reset", true, PS_FIELD(resync.on_reset)));
+  t.push_back(uint("Resync_Random_Delay", 2, 0, 65535, PS_FIELD(resync.random_delay)));
+  {
+    Param at = text("Resync_At", "", PS_FIELD(resync.at));
+    at.check = [](std::string_view v) -> Status {
+      if (auto r = parse_hhmm(v); !r) return r.error();
+      return {};
+    };
+    t.push_back(at);
+  }
+  t.push_back(uint("Resync_At_Random_Delay", 600, 0, 65535, PS_FIELD(resync.at_random_delay_s)));
+  for (auto [name, field] : {std::pair{"Resync_Periodic", &ResyncConfig::periodic},
+                             std::pair{"Resync_Error_Retry_Delay", &ResyncConfig::error_retry_delay}}) {
+    Param p = text(name, "3600", [field](auto& c, int) -> auto& { return c.resync.*field; });
+    p.check = [](std::string_view v) -> Status {
+      if (auto r = parse_delay_list(v); !r) return r.error();
+      return {};
+    };
+    t.push_back(p);
+  }
+  t.push_back(uint("Forced_Resync_Delay", 14400, 0, 2147483647, PS_FIELD(resync.forced_delay_s)));
+  t.push_back(boolean("Resync_Fails_On_FNF", true, PS_FIELD(resync.fails_on_fnf)));
   const SyslogConfig sd;  // message defaults, spelled once in phone_config.h
   t.push_back(text("Syslog_Server", "", PS_FIELD(syslog.server)));
   t.push_back(text("Log_Request_Msg", sd.log_request_msg, PS_FIELD(syslog.log_request_msg)));

@@ -70,6 +70,21 @@ struct ProvisioningConfig {
   bool operator==(const ProvisioningConfig&) const = default;
 };
 
+// When the phone resyncs (Voice > Provisioning, Cisco names and defaults). Units as Cisco's:
+// Resync_Random_Delay counts 20-second units (2 = up to 40 s); the others are seconds.
+// periodic / error_retry_delay / at keep the text (grammar and meaning: config/resync.h).
+struct ResyncConfig {
+  bool on_reset = true;                     // Resync_On_Reset
+  std::uint32_t random_delay = 2;           // Resync_Random_Delay, ×20 s, after boot/reset only
+  std::string at;                           // Resync_At, HHmm, empty = off
+  std::uint32_t at_random_delay_s = 600;    // Resync_At_Random_Delay
+  std::string periodic = "3600";            // Resync_Periodic, "0" = off
+  std::string error_retry_delay = "3600";   // Resync_Error_Retry_Delay, "0" = no retry
+  std::uint32_t forced_delay_s = 14400;     // Forced_Resync_Delay: longest wait for an idle phone
+  bool fails_on_fnf = true;                 // Resync_Fails_On_FNF: a 404 fails the resync
+  bool operator==(const ResyncConfig&) const = default;
+};
+
 // Syslog_Server and the resync/upgrade messages (macros expanded by the sender).
 struct SyslogConfig {
   std::string server;  // host[:port], empty = no syslog
@@ -137,6 +152,7 @@ struct PhoneConfig {
   std::vector<LineConfig> lines = default_lines();  // kMaxLines entries, index 0 = line 1
 
   ProvisioningConfig prov;
+  ResyncConfig resync;
   SyslogConfig syslog;
   std::string tls_cipher_list;  // empty = each application's own default (seed)
   LdapConfig ldap;

@@ -67,6 +67,7 @@ class Peer {
     }
   }
   ~Peer() { stop(); }
+  pid_t pid() const { return pid_; }  // the command's own pid (`exec` replaces the shell)
   bool running() {
     if (pid_ <= 0) return false;
     int st;

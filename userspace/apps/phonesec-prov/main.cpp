@@ -7,6 +7,8 @@
 //          HTTPS with cfg.xml's TLS policy (TLS_Cipher_List), the device certificate when given.
 //   dhcp   --iface IF [--v6] [--config cfg.xml] [--timeout-ms N]
 //   pac    --pac FILE --url URL [--resolve host=ip,ip]… [--my-ip IP]
+//   run    --config cfg.xml [--run-dir DIR] [--iface IF] [--incoming-dir DIR] [--ca FILE] …
+//          the provisioning worker on its own (run.h); status and events as JSON lines
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -21,6 +23,7 @@
 #include "prov/pac.h"
 #include "common/secure.h"
 #include "tls/from_config.h"
+#include "run.h"
 
 using namespace phonesec;
 using namespace phonesec::prov;
@@ -201,6 +204,9 @@ int main(int argc, char** argv) {
        "evaluate a PAC file for a URL",
        {{"pac", "PAC file"}, {"url", "URL"}, resolve, {"my-ip", "myIpAddress()"}},
        pac_cmd},
+      {"run",
+       "run the provisioning worker: DHCP lease files, Profile_Rule…_D resyncs on schedule; JSON lines out",
+       phonesec::prov_app::run_options(), phonesec::prov_app::run_cmd},
   };
   auto usage = [&] {
     std::cout << "usage: phonesec-prov <command> [options]\n\ncommands:\n";

@@ -19,6 +19,8 @@
 
 #include "common/fd.h"
 #include "common/log.h"
+#include "common/secure.h"
+#include "common/text.h"
 #include "fw/policy.h"
 #include "phonesecd/parts.h"
 
@@ -160,6 +162,9 @@ Result<std::unique_ptr<Daemon>> Daemon::start(const Options& o) {
   std::error_code ec;
   fs::create_directories(o.run_dir, ec);
   fs::create_directories(o.state_dir, ec);
+  // The OS's DHCP client hooks write the leases here (root); provisioning watches it.
+  fs::create_directories(o.run_dir + "/dhcp", ec);
+  ::setenv("PHONESEC_RUN_DIR", o.run_dir.c_str(), 1);  // the workers' (and hooks') run dir
   ::chmod(o.state_dir.c_str(), 0700);
 
   // t0: enforce at once with what the device kept (factory profile on first boot); the
@@ -282,7 +287,9 @@ Json Daemon::part_args(const std::string& part) const {
     return a;
   }
   if (part == "vpn") return {{"ca", opts_.ca_file}, {"pin", opts_.vpn_pin}};
-  Json a = {{"ca", opts_.ca_file}, {"iface", opts_.uplink}, {"dhcp_dir", opts_.run_dir + "/dhcp"}};
+  // prov: its own fields (prov/worker.h), the device's MAC for the $MAC macro.
+  const std::string mac = std::string(text::trim(read_small("/sys/class/net/" + opts_.uplink + "/address")));
+  Json a = {{"ca_file", opts_.ca_file}, {"iface", opts_.uplink}, {"device", {{"mac", mac}}}};
   // Workers that run as another user get their own copy of the device identity.
   if (!opts_.device_cert.empty()) a["device_cert"] = opts_.run_dir + "/" + part + "/device-cert.pem";
   if (!opts_.device_key.empty()) a["device_key"] = opts_.run_dir + "/" + part + "/device-key.pem";
@@ -304,16 +311,23 @@ void Daemon::send_apply(Worker& w) {
   }
   Json args = part_args(w.name());
   if (args.is_object() && pv.uid != 0) {
-    if (args.contains("device_cert"))
-      (void)write_private(args["device_cert"], read_small(opts_.device_cert), int(pv.uid), int(pv.gid));
-    if (args.contains("device_key"))
-      (void)write_private(args["device_key"], read_small(opts_.device_key), int(pv.uid), int(pv.gid));
+    // The worker cannot read root's files: its own copies, in its own 0700 directory.
+    for (auto [key, src] : {std::pair{"device_cert", &opts_.device_cert}, std::pair{"device_key", &opts_.device_key}}) {
+      if (!args.contains(key)) continue;
+      std::string body = read_small(*src);
+      if (auto s = write_private(args[key], body, int(pv.uid), int(pv.gid)); !s)
+        log::warn("daemon", "worker ", w.name(), ": ", s.error().message());
+      secure_wipe(body.data(), body.size());
+    }
   } else if (args.is_object()) {
     if (args.contains("device_cert")) args["device_cert"] = opts_.device_cert;
     if (args.contains("device_key")) args["device_key"] = opts_.device_key;
   }
-  Json m = {{"op", "apply"},        {"profile", path},       {"generation", generation_},
-            {"args", args},         {"incoming_dir", dir},   {"run_dir", opts_.run_dir}};
+  Json m = {{"op", "apply"}, {"profile", path}, {"generation", generation_}, {"incoming_dir", dir}, {"run_dir", opts_.run_dir}};
+  if (w.name() == "prov")
+    for (auto& [k, v] : args.items()) m[k] = v;
+  else
+    m["args"] = args;
   if (auto s = w.channel().send(m); !s) {
     log::warn("daemon", "worker ", w.name(), ": ", s.error().message());
     return;

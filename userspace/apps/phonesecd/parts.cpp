@@ -8,6 +8,7 @@
 #include "dot1x/worker.h"
 #include "tls/cipher_list.h"
 #include "tls/from_config.h"
+#include "prov/worker.h"
 #include "vpn/worker.h"
 
 namespace phonesec::daemon {
@@ -28,7 +29,7 @@ Privileges unprivileged() {
 }  // namespace
 
 const std::vector<std::string>& part_names() {
-  static const std::vector<std::string> names{"dot1x", "vpn"};
+  static const std::vector<std::string> names{"dot1x", "prov", "vpn"};
   return names;
 }
 
@@ -50,7 +51,7 @@ bool same_settings(const std::string& part, const config::PhoneConfig& a, const 
   if (part == "dot1x") return a.dot1x == b.dot1x;
   if (part == "vpn") return a.vpn == b.vpn;
   if (part == "prov")
-    return a.prov == b.prov && a.syslog == b.syslog && a.http_proxy == b.http_proxy &&
+    return a.prov == b.prov && a.resync == b.resync && a.syslog == b.syslog && a.http_proxy == b.http_proxy &&
            a.tls_cipher_list == b.tls_cipher_list;
   return a == b;
 }
@@ -75,6 +76,7 @@ Json tls_status(const config::PhoneConfig& c) {
 Status run_part(const std::string& part, Channel& ch) {
   if (part == "dot1x") return dot1x::run_worker(ch);
   if (part == "vpn") return vpn::run_worker(ch);
+  if (part == "prov") return prov::run_worker(ch);
   return make_error(Errc::not_found, "no worker named '" + part + "'");
 }
 
