@@ -132,6 +132,11 @@ class BootLab {
     must(std::string("ip -n ") + kServerNs + " addr add " + kServerIp + "/24 dev psb-s && ip -n " + kServerNs +
          " link set psb-s address 02:00:00:00:77:01 up");
     must(std::string("ip -n ") + kPhoneNs + " link set " + kPhoneIf + " address " + kPhoneMac + " up");
+    // The phone's resolv.conf: written by the OS's DHCP script (below), read by phonesecd,
+    // both seeing it at /etc/resolv.conf in their own mount namespace (as `ip netns exec` does).
+    must(std::string("mkdir -p /etc/netns/") + kPhoneNs + " && : > /etc/netns/" + kPhoneNs + "/resolv.conf");
+    // bpffs on the host, so the pins of a daemon in its own mount namespace are visible here.
+    must("mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf");
     make_pki();
   }
   ~BootLab() {
@@ -206,7 +211,8 @@ class BootLab {
       << "  access_log " << d << "/nginx-access.log;\n  client_body_temp_path " << d << "/nginx-tmp;\n"
       << "  proxy_temp_path " << d << "/nginx-tmp;\n  fastcgi_temp_path " << d << "/nginx-tmp;\n"
       << "  uwsgi_temp_path " << d << "/nginx-tmp;\n  scgi_temp_path " << d << "/nginx-tmp;\n"
-      << "  server {\n    listen " << kServerIp << ":8443 ssl;\n    ssl_certificate " << pki("server.pem")
+      << "  log_format tls '$request_uri $status $ssl_protocol $ssl_cipher $ssl_client_verify';\n"
+      << "  server {\n    access_log " << d << "/nginx-tls.log tls;\n    listen " << kServerIp << ":8443 ssl;\n    ssl_certificate " << pki("server.pem")
       << ";\n    ssl_certificate_key " << pki("server.key") << ";\n    ssl_protocols TLSv1.2;\n    ssl_ciphers " << ciphers
       << ";\n    ssl_client_certificate " << pki("ca.pem") << ";\n    ssl_verify_client optional;\n"
       << "    root " << d << "/www;\n  }\n}\n";
@@ -226,15 +232,30 @@ class BootLab {
     f << body;
   }
 
-  // dnsmasq: DHCP 10.77.0.50-60 with the provisioning options given as "NUM,VALUE".
+  // dnsmasq: DHCP 10.77.0.50-60 with the provisioning options given as "NUM,VALUE", and the
+  // network's DNS (prov.lab.local = the server), announced in the lease.
   void start_dnsmasq(const std::vector<std::string>& options) {
     const std::string d = dir();
-    std::vector<std::string> argv{"ip", "netns", "exec", kServerNs, "dnsmasq", "--no-daemon", "--port=0", "--interface=psb-s",
+    std::vector<std::string> argv{"ip", "netns", "exec", kServerNs, "dnsmasq", "--no-daemon", "--no-resolv", "--no-hosts",
+                                  "--address=/prov.lab.local/10.77.0.1", "--interface=psb-s",
                                   "--bind-interfaces", "--dhcp-range=10.77.0.50,10.77.0.60,255.255.255.0,1h",
                                   "--dhcp-leasefile=" + d + "/dnsmasq.leases", "--pid-file=" + d + "/dnsmasq.pid",
                                   "--dhcp-authoritative", "--log-dhcp"};
     for (const auto& o : options) argv.push_back("--dhcp-option-force=" + o);
     spawn(argv, d + "/dnsmasq.log");
+  }
+
+  // The phone's OS DHCP client: busybox udhcpc with phonesec's hook, chained to a script that
+  // configures the address (what the OS's own script does). Returns when the lease is taken.
+  void dhcp_lease(const std::string& run_dir) {
+    const std::string d = dir();
+    std::ofstream(d + "/chain.sh") << "#!/bin/sh\ncase \"$1\" in bound|renew) ip addr flush dev \"$interface\";"
+                                      " ip addr add \"$ip/${mask:-24}\" dev \"$interface\";"
+                                      " for d in $dns; do echo \"nameserver $d\"; done > /etc/resolv.conf;; esac\n";
+    ::chmod((d + "/chain.sh").c_str(), 0755);
+    must(in_phone("env PHONESEC_RUN_DIR=" + run_dir + " PHONESEC_UDHCPC_CHAIN=" + d + "/chain.sh busybox udhcpc -f -q -n -t 5 -T 1 -i " +
+                  kPhoneIf + " -s " PS_SOURCE_DIR "/userspace/prov/hooks/phonesec-udhcpc.script -O 66 -O 150 -O 159 -O 160 >" + d +
+                  "/udhcpc.log 2>&1"));
   }
 
   // A syslog receiver on 10.77.0.1:514/udp: every datagram, one per line, in syslog.txt.
@@ -252,6 +273,7 @@ class BootLab {
     sh(std::string("ip netns pids ") + kPhoneNs + " 2>/dev/null | xargs -r kill -9 2>/dev/null");
     sh(std::string("ip netns del ") + kServerNs + " 2>/dev/null");
     sh(std::string("ip netns del ") + kPhoneNs + " 2>/dev/null");
+    sh(std::string("rm -rf /etc/netns/") + kPhoneNs);
   }
   void make_pki() {
     const std::string p = (dir_ / "pki").string();

@@ -30,7 +30,12 @@ class BootLabTest : public ::testing::Test {
   std::string run_dir() const { return lab_->dir() + "/run"; }
   std::string log() const { return slurp(lab_->dir() + "/phonesecd.log"); }
   void start_daemon(const std::string& cfg, const std::vector<std::string>& extra = {}) {
-    std::vector<std::string> argv{"nsenter", "--net=/run/netns/" + std::string(kPhoneNs), kDaemon, "--config", cfg,
+    // In the phone's network namespace, with its own /etc/resolv.conf (the one the DHCP script
+    // writes) in a mount namespace that still sees the host's bpffs.
+    std::vector<std::string> argv{"nsenter", "--net=/run/netns/" + std::string(kPhoneNs), "unshare", "--mount",
+                                  "--propagation", "slave", "sh", "-c",
+                                  std::string("mount --bind /etc/netns/") + kPhoneNs + "/resolv.conf /etc/resolv.conf && exec \"$@\"",
+                                  "sh", kDaemon, "--config", cfg,
                                   "--iface", kPhoneIf, "--pin-dir", kPin, "--run-dir", run_dir(), "--state-dir",
                                   lab_->dir() + "/state", "--ca", lab_->pki("ca.pem"), "--device-cert",
                                   lab_->pki("device.pem"), "--device-key", lab_->pki("device.key")};
@@ -53,6 +58,13 @@ class BootLabTest : public ::testing::Test {
   bool wait_status(const std::function<bool(const Json&)>& pred, std::chrono::milliseconds t) {
     return wait_for([&] { return pred(status()); }, t);
   }
+  // The phone's IPv4 address (static, or the DHCP lease's).
+  std::string phone_ip() const {
+    std::string a = capture(lab_->in_phone(std::string("sh -c \"ip -4 -o addr show dev ") + kPhoneIf +
+                                            " | awk '{print \\$4}' | cut -d/ -f1 | head -1\""));
+    while (!a.empty() && (a.back() == '\n' || a.back() == ' ')) a.pop_back();
+    return a;
+  }
   // A datagram from the network side to the phone's UDP port: does it arrive?
   bool udp_reaches(int port) const {
     const std::string out = lab_->dir() + "/udp-" + std::to_string(port) + ".out";
@@ -63,7 +75,8 @@ class BootLabTest : public ::testing::Test {
     sh(listen);
     std::this_thread::sleep_for(300ms);
     for (int i = 0; i < 3; ++i) {
-      sh(lab_->in_server("python3 -c \"import socket;socket.socket(2,2).sendto(b'hello',('10.77.0.2'," + std::to_string(port) + "))\""));
+      sh(lab_->in_server("python3 -c \"import socket;socket.socket(2,2).sendto(b'hello',('" + phone_ip() + "'," +
+                         std::to_string(port) + "))\""));
       std::this_thread::sleep_for(100ms);
     }
     wait_for([&] { return slurp(out).find("hello") != std::string::npos; }, 2500ms);
@@ -166,6 +179,101 @@ TEST_F(BootLabTest, OneControllerBootsEveryPartReloadsThemAndOutlivesItsWorkers)
   // The restarted 802.1X worker authenticates again.
   EXPECT_TRUE(wait_status([](const Json& st) { return at(st, {"parts", "dot1x", "status", "transaction"}) == "Authenticated"; }, 20s))
       << status().dump(1);
+}
+
+// The phone as it boots in the field: only its 802.1X switch and provisioning rule set on the
+// device; the rest comes from the provisioning server found through DHCP, over HTTPS with the
+// TLS policy and the device certificate; resyncs keep it in step.
+TEST_F(BootLabTest, ProvisionedBootThenResyncThenRefusedCipherKeepsLastGood) {
+  lab_->start_hostapd();
+  lab_->start_ocserv();
+  lab_->start_syslog();
+  lab_->start_nginx("ECDHE-RSA-AES256-GCM-SHA384:ECDHE-RSA-AES128-GCM-SHA256");
+  lab_->start_dnsmasq({"160,https://10.77.0.1:8443", "66,10.77.0.99"});
+  auto served = [](const std::string& fw, bool vpn) {
+    return profile(vpn_settings(vpn) + "<Firewall_Config>" + fw + "</Firewall_Config>\n<Syslog_Server>" + kServerIp +
+                   "</Syslog_Server>\n<TLS_Cipher_List>ECDHE-RSA-AES256-GCM-SHA384</TLS_Cipher_List>\n");
+  };
+  lab_->serve("phone.xml", served("UDP:7000", true));
+  const std::string cfg = lab_->dir() + "/cfg.xml";
+  std::ofstream(cfg) << profile(
+      "<Enable_802.1X_Authentication>Yes</Enable_802.1X_Authentication>\n<Profile_Rule>/phone.xml</Profile_Rule>\n"
+      "<DHCP_Option_To_Use>160,66</DHCP_Option_To_Use>\n<Resync_Random_Delay>0</Resync_Random_Delay>\n");
+  start_daemon(cfg);
+  ASSERT_TRUE(wait_status([](const Json& s) { return at(s, {"parts", "prov", "running"}) == true; }, 20s)) << status().dump(1) << log();
+  lab_->dhcp_lease(run_dir());
+
+  ASSERT_TRUE(wait_status([](const Json& s) { return at(s, {"provisioning", "result"}) == "applied"; }, 20s))
+      << status().dump(1) << log();
+  ASSERT_TRUE(wait_status([](const Json& s) { return at(s, {"parts", "vpn", "status", "state"}) == "connected"; }, 20s))
+      << status().dump(1) << log();
+  Json s = status();
+  EXPECT_EQ(at(s, {"parts", "prov", "status", "result"}), "ok") << s.dump(1);
+  EXPECT_NE(at(s, {"parts", "prov", "status", "source"}).get<std::string>().find("DHCP option 160"), std::string::npos) << s.dump(1);
+  const Json boot = at(s, {"boot"});
+  for (const char* step : {"enforcing", "dot1x_authenticated", "network", "provisioned", "vpn_up"})
+    ASSERT_TRUE(boot.contains(step)) << step << " " << boot.dump();
+  EXPECT_LE(boot["enforcing"]["ms"].get<long long>(), boot["dot1x_authenticated"]["ms"].get<long long>());
+  EXPECT_LE(boot["dot1x_authenticated"]["ms"].get<long long>(), boot["provisioned"]["ms"].get<long long>());
+  EXPECT_LE(boot["provisioned"]["ms"].get<long long>(), boot["vpn_up"]["ms"].get<long long>());
+  // Fetched over HTTPS within the cipher list, with the device certificate.
+  const std::string tls_log = slurp(lab_->dir() + "/nginx-tls.log");
+  EXPECT_NE(tls_log.find("/phone.xml 200 TLSv1.2 ECDHE-RSA-AES256-GCM-SHA384 SUCCESS"), std::string::npos) << tls_log;
+  // The fetched profile is live in every part: its port, its VPN, its syslog server.
+  EXPECT_TRUE(udp_reaches(7000));
+  EXPECT_FALSE(udp_reaches(7001));
+  EXPECT_EQ(slurp(run_dir() + "/status.json").find(kVpnPassword), std::string::npos);
+  EXPECT_EQ(log().find(kVpnPassword), std::string::npos);
+  // The device keeps it: the provisioned parameters and the last good profile.
+  EXPECT_NE(slurp(lab_->dir() + "/state/provisioned.xml").find("UDP:7000"), std::string::npos);
+  EXPECT_NE(slurp(lab_->dir() + "/state/last-good.xml").find("UDP:7000"), std::string::npos);
+
+  // The server's profile changes; a resync brings it: VPN off, the port moves, no 802.1X rerun.
+  lab_->serve("phone.xml", served("UDP:7001", false));
+  const long long gen = at(s, {"daemon_status", "profile_generation"}).get<long long>();
+  ASSERT_EQ(sh(kCli + " resync --run-dir " + run_dir() + " >/dev/null"), 0);
+  ASSERT_TRUE(wait_status([&](const Json& st) { return at(st, {"daemon_status", "profile_generation"}).get<long long>() > gen; }, 15s))
+      << status().dump(1) << log();
+  ASSERT_TRUE(wait_status([](const Json& st) { return at(st, {"parts", "vpn", "status", "state"}) == "disconnected"; }, 10s))
+      << status().dump(1);
+  EXPECT_TRUE(udp_reaches(7001));
+  EXPECT_FALSE(udp_reaches(7000));
+  EXPECT_EQ(lab_->hostapd_successes(), 1);
+  EXPECT_EQ(at(status(), {"parts", "dot1x", "last_apply", "outcome"}), "unchanged");
+  // Syslog_Server came with the first profile: this resync is reported there.
+  EXPECT_TRUE(wait_for([&] { return slurp(lab_->dir() + "/syslog.txt").find("Successful resync") != std::string::npos; }, 5s))
+      << slurp(lab_->dir() + "/syslog.txt");
+
+  // A server that only offers a suite outside TLS_Cipher_List: refused, the last good stays.
+  lab_->restart_nginx("ECDHE-RSA-AES128-GCM-SHA256");
+  lab_->serve("phone.xml", served("UDP:7002", false));
+  const long long gen2 = at(status(), {"daemon_status", "profile_generation"}).get<long long>();
+  ASSERT_EQ(sh(kCli + " resync --run-dir " + run_dir() + " >/dev/null"), 0);
+  ASSERT_TRUE(wait_status([](const Json& st) {
+    const Json r = at(st, {"parts", "prov", "status", "result"});
+    return r.is_string() && r.get<std::string>().rfind("failed", 0) == 0;
+  }, 15s)) << status().dump(1);
+  s = status();
+  const std::string why = at(s, {"parts", "prov", "status", "result"}).get<std::string>();
+  EXPECT_NE(why.find("no shared cipher"), std::string::npos) << why;
+  EXPECT_EQ(at(s, {"daemon_status", "profile_generation"}).get<long long>(), gen2) << "nothing applied";
+  EXPECT_TRUE(udp_reaches(7001)) << "the last good policy stays";
+  EXPECT_FALSE(udp_reaches(7002));
+  EXPECT_TRUE(wait_for([&] { return slurp(lab_->dir() + "/syslog.txt").find("Resync failed") != std::string::npos; }, 5s))
+      << slurp(lab_->dir() + "/syslog.txt");
+
+  // The provisioning worker killed: back, without cap, as nobody.
+  const long long ppid = at(s, {"parts", "prov", "pid"}).get<long long>();
+  kill(pid_t(ppid), SIGKILL);
+  ASSERT_TRUE(wait_status([&](const Json& st) {
+    const Json p = at(st, {"parts", "prov", "pid"});
+    return p.is_number() && p.get<long long>() != ppid;
+  }, 10s)) << status().dump(1);
+  s = status();
+  const long long npid = at(s, {"parts", "prov", "pid"}).get<long long>();
+  EXPECT_EQ(caps_of(npid), 0) << "the provisioning worker holds no capability";
+  EXPECT_EQ(capture("stat -c %u /proc/" + std::to_string(npid)), "65534\n");
+  EXPECT_EQ(s["firewall"], "enforcing");
 }
 
 }  // namespace
