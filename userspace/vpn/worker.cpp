@@ -41,6 +41,7 @@ Status run_worker(Channel& ch) {
           co.trust.ca_file = jstr(args, "ca");
           co.trust.pin = jstr(args, "pin");
           co.ifname = jstr(args, "ifname", co.ifname);
+          if (jnum(args, "dpd_s") > 0) co.reconnect.dpd_s = int(jnum(args, "dpd_s"));
           ClientEvents ev;
           ev.tunnel_up = [&ch](const std::string& ifname, std::uint32_t ifindex) {
             (void)ch.send({{"op", "event"}, {"name", "tun_up"}, {"ifname", ifname}, {"ifindex", ifindex}});

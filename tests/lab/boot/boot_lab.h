@@ -197,7 +197,7 @@ class BootLab {
       << "/groups/\n";
     c.close();
     must(in_server("ip addr add 172.31.0.1/24 dev lo"));
-    spawn({"ip", "netns", "exec", kServerNs, "ocserv", "-f", "-c", d + "/ocserv.conf"}, d + "/ocserv.log");
+    ocserv_ = &spawn({"ip", "netns", "exec", kServerNs, "ocserv", "-f", "-c", d + "/ocserv.conf"}, d + "/ocserv.log");
     if (!wait_for([&] { return sh(in_server("sh -c 'ss -ltn | grep -q 10.77.0.1:443'")) == 0; }, std::chrono::seconds(10)))
       throw std::runtime_error("ocserv does not listen: " + slurp(d + "/ocserv.log"));
   }
@@ -295,6 +295,13 @@ class BootLab {
   std::filesystem::path dir_;
   std::vector<std::unique_ptr<Child>> children_;
   Child* nginx_ = nullptr;
+  Child* ocserv_ = nullptr;
+
+ public:
+  // The gateway dies at once (every ocserv process), as a crashed or unplugged server would.
+  void kill_ocserv() {
+    if (ocserv_) ocserv_->stop(SIGKILL);
+  }
 };
 
 }  // namespace phonesec::test::boot

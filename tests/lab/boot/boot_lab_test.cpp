@@ -108,7 +108,7 @@ TEST_F(BootLabTest, OneControllerBootsEveryPartReloadsThemAndOutlivesItsWorkers)
   const std::string cfg = lab_->dir() + "/cfg.xml";
   std::ofstream(cfg) << profile("<Enable_802.1X_Authentication>Yes</Enable_802.1X_Authentication>\n" + vpn_settings(true) +
                                 "<Firewall_Config>UDP:7000</Firewall_Config>\n");
-  start_daemon(cfg);
+  start_daemon(cfg, {"--vpn-dpd-s", "2"});
 
   // t0 enforcing, t1 802.1X Authenticated, then the VPN (it waits for 802.1X).
   ASSERT_TRUE(wait_status([](const Json& s) { return at(s, {"parts", "dot1x", "status", "transaction"}) == "Authenticated"; }, 20s))
@@ -143,6 +143,15 @@ TEST_F(BootLabTest, OneControllerBootsEveryPartReloadsThemAndOutlivesItsWorkers)
   // Secrets stay out of status and logs.
   EXPECT_EQ(slurp(run_dir() + "/status.json").find(kVpnPassword), std::string::npos);
   EXPECT_EQ(log().find(kVpnPassword), std::string::npos);
+
+  // The gateway dies: "connected" does not outlive it by more than dead-peer detection.
+  lab_->kill_ocserv();
+  const auto killed = std::chrono::steady_clock::now();
+  ASSERT_TRUE(wait_status([](const Json& st) { return at(st, {"parts", "vpn", "status", "state"}) != "connected"; }, 20s))
+      << status().dump(1);
+  std::cerr << "VPN: gateway killed → not connected after "
+            << std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - killed).count()
+            << " ms (DPD 2 s)\n";
 
   // One reload: the VPN goes down (Enable_VPN_Connection off), a port moves, 802.1X is not
   // disturbed.

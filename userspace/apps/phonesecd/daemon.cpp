@@ -286,7 +286,7 @@ Json Daemon::part_args(const std::string& part) const {
     }
     return a;
   }
-  if (part == "vpn") return {{"ca", opts_.ca_file}, {"pin", opts_.vpn_pin}};
+  if (part == "vpn") return {{"ca", opts_.ca_file}, {"pin", opts_.vpn_pin}, {"dpd_s", opts_.vpn_dpd_s}};
   // prov: its own fields (prov/worker.h), the device's MAC for the $MAC macro.
   const std::string mac = std::string(text::trim(read_small("/sys/class/net/" + opts_.uplink + "/address")));
   Json a = {{"ca_file", opts_.ca_file}, {"iface", opts_.uplink}, {"device", {{"mac", mac}}}};

@@ -48,6 +48,7 @@ struct Options {
   std::string device_cert, device_key;  // the device certificate ($CCERT)
   std::vector<std::string> dot1x_options;  // more phonesec-dot1x options, NAME=VALUE
   std::string vpn_pin;         // pin-sha256:… of the VPN gateway
+  int vpn_dpd_s = 10;          // dead-peer detection: a dead gateway ends "connected" within ~6x this (DTLS, then TLS)
   bool workers = true;         // false: the firewall only
   std::chrono::milliseconds dot1x_gate{30000};  // the longest the network waits for 802.1X
   std::string self_exe;        // this binary, for the workers

@@ -29,6 +29,7 @@ const char* kUsage =
     "  --device-cert FILE   the device certificate ($CCERT), --device-key FILE its key\n"
     "  --dot1x-option N=V   a further phonesec-dot1x option (repeatable; e.g. method=fast)\n"
     "  --vpn-pin PIN        pin-sha256:BASE64 of the VPN gateway's certificate\n"
+    "  --vpn-dpd-s N        VPN dead-peer detection interval (default 10; a dead gateway is seen within 6N s)\n"
     "  --dot1x-gate-ms N    the longest the network waits for 802.1X (default 30000)\n"
     "  --firewall-only      run no worker (the firewall alone)\n"
     "  --pin-dir DIR        default /sys/fs/bpf/phonesec   --run-dir DIR   default /run/phonesec\n"
@@ -77,6 +78,7 @@ int main(int argc, char** argv) {
     else if (a == "--device-key") o.device_key = need("a file");
     else if (a == "--dot1x-option") o.dot1x_options.push_back(need("NAME=VALUE"));
     else if (a == "--vpn-pin") o.vpn_pin = need("a pin");
+    else if (a == "--vpn-dpd-s") o.vpn_dpd_s = std::atoi(need("seconds").c_str());
     else if (a == "--dot1x-gate-ms") o.dot1x_gate = std::chrono::milliseconds(std::atol(need("milliseconds").c_str()));
     else if (a == "--firewall-only") o.workers = false;
     else if (a == "--pin-dir") o.pin_dir = need("a directory");
