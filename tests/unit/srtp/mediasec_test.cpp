@@ -140,3 +140,49 @@ TEST(MediaSec, ClientModeWithoutServerListSendsNoVerify) {
   EXPECT_TRUE(n.request_headers("INVITE").empty());
   EXPECT_EQ(vals(n.request_headers("REGISTER"), "Security-Client").size(), 1u);
 }
+
+// Fault (a): in server-initiated mode a newer Security-Server list replaces the held one even
+// when it has no mediasec mechanism; Security-Verify mirrors it and media security is no longer
+// agreed.
+TEST(MediaSec, ServerInitiatedNewerListWithoutMediasecReplacesHeldList) {
+  MediaSecNegotiator n({1, false, false}, SipTransport::udp);
+  ASSERT_TRUE(n.on_response(200, "REGISTER", kServer).ok());
+  ASSERT_TRUE(n.agreed());
+  ASSERT_TRUE(n.on_response(200, "REGISTER", {{"Security-Server", "ipsec-3gpp;q=0.1;alg=hmac-sha-1-96"}}).ok());
+  EXPECT_FALSE(n.agreed());
+  auto h = n.request_headers("INVITE");
+  EXPECT_EQ(vals(h, "Security-Verify"), std::vector<std::string>{"ipsec-3gpp;q=0.1;alg=hmac-sha-1-96"});
+  EXPECT_TRUE(vals(h, "Require").empty());
+  EXPECT_TRUE(vals(h, "Proxy-Require").empty());
+  // The server offers mediasec again: agreed again, tags back.
+  ASSERT_TRUE(n.on_response(200, "REGISTER", kServer).ok());
+  EXPECT_TRUE(n.agreed());
+  EXPECT_EQ(vals(n.request_headers("INVITE"), "Security-Verify"), kEcho);
+}
+
+// Fault (b): the mediasec option tag only while the held list has a mediasec mechanism.
+TEST(MediaSec, NoMediasecTagAfter494WithoutMediasecMechanism) {
+  MediaSecNegotiator n({1, true, false}, SipTransport::udp);
+  (void)n.request_headers("REGISTER");
+  SipHeaders other = {{"Security-Server", "ipsec-3gpp;q=0.1;alg=hmac-sha-1-96;spi-c=1;spi-s=2;port-c=5062;port-s=5064"},
+                      {"Security-Server", "tls;q=0.2"}};
+  ASSERT_TRUE(n.on_response(494, "REGISTER", other).ok());
+  EXPECT_FALSE(n.agreed());
+  for (auto m : {"REGISTER", "INVITE"}) {
+    auto h = n.request_headers(m);
+    EXPECT_EQ(vals(h, "Security-Verify").size(), 2u) << m;
+    EXPECT_TRUE(vals(h, "Require").empty()) << m;
+    EXPECT_TRUE(vals(h, "Proxy-Require").empty()) << m;
+  }
+}
+
+// Fault (c): RFC 3261 §8.2.2.3 — no Require/Proxy-Require in CANCEL.
+TEST(MediaSec, CancelCarriesNoRequire) {
+  MediaSecNegotiator n({1, true, false}, SipTransport::udp);
+  (void)n.request_headers("REGISTER");
+  ASSERT_TRUE(n.on_response(401, "REGISTER", kServer).ok());
+  auto h = n.request_headers("CANCEL");
+  EXPECT_TRUE(vals(h, "Require").empty());
+  EXPECT_TRUE(vals(h, "Proxy-Require").empty());
+  EXPECT_EQ(vals(n.request_headers("INVITE"), "Require"), kTag);
+}
