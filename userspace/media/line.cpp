@@ -104,6 +104,27 @@ void strip_security(sip::Message& m) {
   for (auto n : {"Security-Server", "Security-Client", "Security-Verify"}) remove_header(m, n);
 }
 
+// Requests that create a dialog: the proxy record-routes them (RFC 3261 §16.6 step 4), twice
+// (RFC 5658 double record-routing: one URI per side), so the UA's in-dialog requests, which it
+// sends by the route set rather than to its outbound proxy, still come through this line.
+bool creates_dialog(std::string_view m) {
+  return iequals(m, "INVITE") || iequals(m, "SUBSCRIBE") || iequals(m, "REFER") || iequals(m, "NOTIFY");
+}
+
+void record_route(sip::Message& m, const HostPort& first, const HostPort& second) {
+  auto uri = [](const HostPort& h) { return "<sip:" + h.host + ":" + std::to_string(h.port) + ";lr>"; };
+  srtp::SipHeader rr{"Record-Route", uri(first) + ", " + uri(second)};
+  for (auto it = m.headers.begin(); it != m.headers.end(); ++it)
+    if (iequals(it->name, "Record-Route")) {
+      m.headers.insert(it, rr);
+      return;
+    }
+  // After the Via headers when there is none yet.
+  auto pos = m.headers.begin();
+  while (pos != m.headers.end() && iequals(pos->name, "Via")) ++pos;
+  m.headers.insert(pos, rr);
+}
+
 bool is_offer_answer_method(std::string_view m) { return iequals(m, "INVITE") || iequals(m, "UPDATE"); }
 
 bool has_sdp(const sip::Message& m) {
@@ -271,6 +292,8 @@ void LineProxy::ua_request(sip::Message m, const std::string& salt_suffix) {
     return;
   }
   remove_routes_to(m, ua_hp_);
+  remove_routes_to(m, net_hp_);
+  if (creates_dialog(m.method) && !m.to_has_tag()) record_route(m, net_hp_, ua_hp_);
   strip_security(m);
   for (auto& h : neg_.request_headers(m.method)) m.headers.push_back(h);
   if (auto orig = rewrite_contacts(m, net_hp_); !orig.empty()) ua_contact_ = orig;
@@ -372,7 +395,12 @@ void LineProxy::net_request(sip::Message m, const Endpoint& src) {
   std::string in_branch = via_param(top, "branch").value_or("");
   push_via(m, "SIP/2.0/UDP " + ua_hp_.host + ":" + std::to_string(ua_hp_.port) +
                   ";branch=" + stateless_branch(salt_ + "ua", in_branch) + ";rport");
-  if (!ua_contact_.empty()) m.uri = ua_contact_;  // every request from the network is for our UA
+  remove_routes_to(m, net_hp_);
+  remove_routes_to(m, ua_hp_);
+  if (creates_dialog(m.method) && !m.to_has_tag()) record_route(m, ua_hp_, net_hp_);
+  // Every request from the network is for our UA: its own Contact (in-dialog requests name the
+  // rewritten Contact, initial ones the line's address of record).
+  if (!ua_contact_.empty()) m.uri = ua_contact_;
   strip_security(m);
 
   const std::string call_id = m.header("Call-ID") ? *m.header("Call-ID") : "";
