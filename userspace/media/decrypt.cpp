@@ -181,6 +181,12 @@ Result<DecryptReport> decrypt_capture(const std::string& offer_path, const std::
               handled = true;
               break;
             }
+            if (r.error().context.find("srtp_err_status_bad_param") != std::string::npos) {
+              // Too short to hold a tag and index: not SRTP/SRTCP at all (baresip's plain
+              // RTCP APP "PINGPONG" that opens the path). Left as it is, counted.
+              ++rep.not_srtp;
+              break;
+            }
             return fail(make_error(Errc::auth, "packet " + std::to_string(index) + " (" + (rtcp ? "SRTCP" : "SRTP") +
                                                    ", m-line " + std::to_string(s.mline) + ", " + s.who + " port " +
                                                    std::to_string(dport) + "): " + r.error().message() +
@@ -225,6 +231,7 @@ Result<DecryptReport> decrypt_capture(const std::string& offer_path, const std::
     }
   }
   if (rc == -1) return fail(make_error(Errc::io, in_path + ": " + pcap_geterr(in.get())));
+  rep.other -= rep.not_srtp;
   if (rep.rtp + rep.rtcp == 0) return fail(make_error(Errc::not_found, in_path + ": no packet of this call found"));
   return rep;
 }

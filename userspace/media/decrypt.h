@@ -7,7 +7,8 @@
 // answer chose) and the other way round; RTCP is the media port + 1, or the same port under
 // rtcp-mux. Any packet of the call that fails authentication is an error naming the packet and
 // stream ("wrong keys or not this call") and no output is left behind: never garbage.
-// Replayed copies (a capture that saw a packet twice) are dropped and counted.
+// Replayed copies (a capture that saw a packet twice) are dropped and counted; datagrams on the
+// call's ports too short to be SRTP/SRTCP (a peer's plain RTCP keep-alive) are copied as they are.
 // Link types: Ethernet, Linux cooked (SLL), raw IP.
 #pragma once
 
@@ -20,6 +21,7 @@ namespace phonesec::media {
 
 struct DecryptReport {
   std::uint64_t rtp = 0, rtcp = 0, other = 0, duplicates = 0;
+  std::uint64_t not_srtp = 0;  // datagrams on the call's ports too short to be SRTP/SRTCP, copied
 };
 
 Result<DecryptReport> decrypt_capture(const std::string& offer_sdp, const std::string& answer_sdp,

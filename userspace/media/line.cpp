@@ -148,8 +148,9 @@ void send_wipe(int fd, const Endpoint& to, std::string& text, std::uint64_t& ok,
 
 std::vector<srtp::Suite> default_suites() {
   using S = srtp::Suite;
-  return {S::AEAD_AES_256_GCM,        S::AEAD_AES_128_GCM,        S::AES_256_CM_HMAC_SHA1_80,
-          S::AES_CM_128_HMAC_SHA1_80, S::AES_256_CM_HMAC_SHA1_32, S::AES_CM_128_HMAC_SHA1_32};
+  // Four lines, not six: an INVITE with six a=crypto lines passes 1500 bytes and fragments over
+  // UDP. AES_256_CM_* (RFC 6188) is rarely implemented (baresip has none); --suite offers it.
+  return {S::AEAD_AES_256_GCM, S::AEAD_AES_128_GCM, S::AES_CM_128_HMAC_SHA1_80, S::AES_CM_128_HMAC_SHA1_32};
 }
 
 std::vector<LineSettings> line_settings(const config::PhoneConfig& c, const std::vector<srtp::Suite>& suites) {
@@ -375,6 +376,7 @@ void LineProxy::net_request(sip::Message m, const Endpoint& src) {
     auto d = auth_->on_request(m);
     if (d.verdict != sip::Verdict::accept) {
       ++auth_challenges_;
+      if (changed_) changed_();
       log::info("media", "line ", s_.line, ": initial INVITE from ", to_string(src), " answered ", d.status, " (",
                 d.reason, ")");
       send_net(src, std::move(d.response));

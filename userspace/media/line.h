@@ -47,7 +47,8 @@ namespace phonesec::media {
 inline constexpr int kUaPortOffset = 10000;
 inline constexpr int kUaDefaultOffset = 10;
 
-// Offer order when the profile says nothing: strongest first, the 32-bit tags last.
+// Offer order when the profile says nothing: GCM first (strongest, cheapest per packet), then
+// AES_CM_128 with the 80- then 32-bit tag.
 std::vector<srtp::Suite> default_suites();
 
 struct LineSettings {

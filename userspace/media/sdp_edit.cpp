@@ -55,6 +55,18 @@ SecretString rewrite_sdp(std::string_view body, std::string_view conn, const std
         out += line;
     } else if (starts(line, "c=") && !conn.empty()) {
       out += c_line;
+    } else if (starts(line, "o=") && !conn.empty()) {
+      // o=<user> <sess-id> <sess-version> IN IP4 <address>: the origin's address is the relay's
+      // too, so the UA's loopback address never leaves the device.
+      auto sp = line.rfind(' ');
+      auto sp2 = sp == std::string_view::npos ? sp : line.rfind(' ', sp - 1);
+      if (sp2 == std::string_view::npos) {
+        out += line;
+      } else {
+        out += line.substr(0, sp2 + 1);
+        out += conn.find(':') != std::string_view::npos ? "IP6 " : "IP4 ";
+        out += conn;
+      }
     } else {
       out += line;
     }

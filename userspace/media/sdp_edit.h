@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // SDP rewriting for the RTP<->SRTP relay (as rtpengine does for a proxy): each m-line's port
-// and proto are replaced, every c= address becomes the relay's, and the media-security lines
+// and proto are replaced, every c= and o= address becomes the relay's, and the media-security lines
 // are replaced — a=crypto / a=3ge2ae / a=rtcp lines are dropped everywhere and each m-section
 // gets the lines given for it (the key store's a=crypto, a=3ge2ae:requested) at its end.
 // Other lines are kept byte for byte, in order. The result holds keys: a SecretString.

@@ -56,7 +56,8 @@ int cmd_decrypt(const Args& a) {
     return 1;
   }
   std::cout << "decrypted " << r->rtp << " RTP and " << r->rtcp << " RTCP packets, copied " << r->other
-            << " other frames\n";
+            << " other frames and " << r->not_srtp << " datagrams too short to be SRTP, dropped " << r->duplicates
+            << " replayed copies\n";
   return 0;
 }
 

@@ -1,0 +1,273 @@
+// SPDX-License-Identifier: Apache-2.0
+// The media-security service with real user agents: the phone's UA (baresip, no SRTP at all)
+// calls through phonesec-media a far-end baresip that insists on SRTP (mediaenc=srtp-mand), and
+// the other way round. Asserts: each side hears the other's tone (FFT peak of what it recorded),
+// what leaves the phone is only SRTP with the negotiated suite's tag, the capture decrypts to the
+// tone with the keys of the SDP on the wire (and refuses wrong keys), the suite negotiated is the
+// one offered, Auth_INVITE_n_ lets the right credentials in and keeps wrong ones out.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <fstream>
+#include <thread>
+
+#include "media_lab.h"
+
+namespace {
+
+using psm::Lab;
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+
+constexpr std::uint16_t kRtpMin = 20000, kRtpMax = 20100;  // range + 1 (RTCP)
+
+bool in_range(std::uint16_t p) { return p >= kRtpMin && p <= kRtpMax; }
+
+std::size_t tag_len(const std::string& suite) {
+  if (suite.find("GCM") != std::string::npos) return 16;
+  return suite.find("_32") != std::string::npos ? 4 : 10;
+}
+
+// G.711 mu-law to linear (ITU-T G.711).
+std::int16_t ulaw(std::uint8_t u) {
+  u = ~u;
+  int t = ((u & 0x0f) << 3) + 0x84;
+  t <<= (u & 0x70) >> 4;
+  return std::int16_t((u & 0x80) ? 0x84 - t : t - 0x84);
+}
+
+void write_wav(const fs::path& p, const std::vector<std::int16_t>& s) {
+  std::ofstream f(p, std::ios::binary);
+  auto u32 = [&](std::uint32_t v) { f.write(reinterpret_cast<const char*>(&v), 4); };
+  auto u16 = [&](std::uint16_t v) { f.write(reinterpret_cast<const char*>(&v), 2); };
+  f.write("RIFF", 4);
+  u32(36 + std::uint32_t(s.size() * 2));
+  f.write("WAVEfmt ", 8);
+  u32(16);
+  u16(1);
+  u16(1);
+  u32(8000);
+  u32(16000);
+  u16(2);
+  u16(16);
+  f.write("data", 4);
+  u32(std::uint32_t(s.size() * 2));
+  f.write(reinterpret_cast<const char*>(s.data()), std::streamsize(s.size() * 2));
+}
+
+// The PCMU audio of the RTP packets of `udp` sent to `dst_port`, as a WAV.
+fs::path audio_to(const std::vector<psm::Udp>& udp, std::uint16_t dst_port, const fs::path& out) {
+  std::vector<std::int16_t> s;
+  for (auto& u : udp)
+    if (u.dport == dst_port && u.payload.size() > 12 && (std::uint8_t(u.payload[1]) & 0x7f) == 0)
+      for (std::size_t i = 12; i < u.payload.size(); ++i) s.push_back(ulaw(std::uint8_t(u.payload[i])));
+  write_wav(out, s);
+  return out;
+}
+
+// The SDP body of the first SIP message on the wire that starts with `start` and has `cseq`.
+std::string sip_body(const std::vector<psm::Udp>& udp, const std::string& start, const std::string& cseq) {
+  for (auto& u : udp) {
+    if (u.payload.rfind(start, 0) != 0 || u.payload.find(cseq) == std::string::npos) continue;
+    auto b = u.payload.find("\r\n\r\n");
+    if (b != std::string::npos && b + 4 < u.payload.size()) return u.payload.substr(b + 4);
+  }
+  return {};
+}
+
+std::string field(const std::string& status_json, const std::string& key) {
+  auto p = status_json.find("\"" + key + "\":\"");
+  if (p == std::string::npos) return {};
+  p += key.size() + 4;
+  return status_json.substr(p, status_json.find('"', p) - p);
+}
+
+void expect_tone(const fs::path& wav, double hz, const std::string& who) {
+  ASSERT_FALSE(wav.empty()) << who << ": no recording";
+  auto t = psm::tone_of(wav);
+  EXPECT_GT(t.samples, 8000) << who << ": less than a second of audio received";
+  EXPECT_NEAR(t.hz, hz, 5.0) << who << ": tone frequency";
+  EXPECT_GT(t.share, 0.2) << who << ": the spectrum is not dominated by the tone";
+}
+
+struct CallResult {
+  std::vector<psm::Udp> wire;
+  std::string status;  // last status line with a call in it
+};
+
+// The phone's UA (a.wav, 440 Hz) calls the far end (b.wav, 1000 Hz) for `secs` seconds.
+CallResult outbound_call(Lab& lab, std::vector<std::string> media_args, int secs) {
+  const std::string far = lab.net_ip();
+  lab.baresip("b", far, 5080, "40000-40099", "b.wav",
+              "<sip:b@" + far + ":5080>;regint=0;answermode=auto;mediaenc=srtp-mand;audio_codecs=pcmu");
+  lab.baresip("a", "127.0.0.1", 5070, "30000-30099", "a.wav",
+              "<sip:a@" + far + ":5080>;regint=0;outbound=\"sip:127.0.0.1:15060\";audio_codecs=pcmu");
+  auto& b = lab.in_net({"baresip", "-f", (lab.dir() / "b").string(), "-t", std::to_string(secs + 4)}, "b.log");
+  auto& cap = lab.capture("net.pcap");
+  auto& media = lab.media(far + ":5080", "", std::move(media_args));
+  for (int i = 0; i < 100 && pss::slurp(lab.dir() / "b.log").find("baresip is ready") == std::string::npos; ++i)
+    std::this_thread::sleep_for(20ms);
+  auto& a = lab.in_phone({"baresip", "-f", (lab.dir() / "a").string(), "-t", std::to_string(secs), "-e",
+                          "/dial sip:b@" + far + ":5080"},
+                         "a.log");
+  a.wait((secs + 5) * 1000);
+  std::this_thread::sleep_for(300ms);
+  CallResult r;
+  std::string log = pss::slurp(lab.dir() / "media.log");
+  // The status line of the established call (the last one has no call any more).
+  for (std::size_t pos = 0; (pos = log.find("{\"lines\"", pos)) != std::string::npos;) {
+    auto nl = log.find('\n', pos);
+    std::string line = log.substr(pos, nl - pos);
+    if (line.find("\"established\":true") != std::string::npos) r.status = line;
+    pos = nl;
+  }
+  Lab::stop(media);
+  Lab::stop(cap);
+  Lab::stop(b);
+  r.wire = psm::read_udp(lab.dir() / "net.pcap");
+  return r;
+}
+
+// Every datagram to or from the RTP range on the uplink is SRTP/SRTCP: RTP packets carry the
+// 160 PCMU bytes plus the suite's tag (a plain one is 172 bytes), and there are plenty each way.
+void expect_only_srtp(const CallResult& r, const std::string& suite, const std::string& phone_ip) {
+  std::size_t out = 0, in = 0, bad = 0;
+  for (auto& u : r.wire) {
+    bool ours_out = u.src == phone_ip && in_range(u.sport), ours_in = u.dst == phone_ip && in_range(u.dport);
+    if (!ours_out && !ours_in) continue;
+    bool rtcp = u.payload.size() > 1 && std::uint8_t(u.payload[1]) >= 192 && std::uint8_t(u.payload[1]) <= 223;
+    if (rtcp) continue;  // SRTCP: checked by decryption
+    if (u.payload.size() != 172 + tag_len(suite)) ++bad;
+    (ours_out ? out : in)++;
+  }
+  EXPECT_GT(out, 50u) << "SRTP packets sent";
+  EXPECT_GT(in, 50u) << "SRTP packets received";
+  EXPECT_EQ(bad, 0u) << "datagrams in the RTP range that are not " << suite << " SRTP of 20 ms PCMU";
+}
+
+class MediaLab : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(pss::in_path("baresip")) << "baresip not found (Debian package baresip-core)";
+    ASSERT_TRUE(pss::in_path("tcpdump"));
+    ASSERT_TRUE(fs::exists(psm::kPython)) << "Debian's python3 with python3-numpy is needed";
+  }
+};
+
+TEST_F(MediaLab, CallThroughRelayToneEachWayOnlySrtpOnTheWireAndTheCaptureDecrypts) {
+  Lab lab("call");
+  ASSERT_EQ(lab.up(), "");
+  auto r = outbound_call(lab, {}, 4);
+  expect_tone(psm::decoded_wav(lab.dir() / "b" / "rec"), 440, "far end");
+  expect_tone(psm::decoded_wav(lab.dir() / "a" / "rec"), 1000, "phone's UA");
+  ASSERT_FALSE(r.status.empty()) << pss::slurp(lab.dir() / "media.log");
+  EXPECT_EQ(field(r.status, "suite"), "AEAD_AES_256_GCM") << "the first offered suite the far end accepts";
+  EXPECT_EQ(lab.last_status().find("\"calls\":0") != std::string::npos, true) << "call over, keys wiped";
+  expect_only_srtp(r, "AEAD_AES_256_GCM", lab.phone_ip());
+
+  // What leaves the phone offers SRTP only.
+  std::string offer = sip_body(r.wire, "INVITE ", "INVITE"), answer = sip_body(r.wire, "SIP/2.0 200", "INVITE");
+  ASSERT_NE(offer.find("RTP/SAVP"), std::string::npos) << offer;
+  EXPECT_EQ(offer.find("RTP/AVP "), std::string::npos) << offer;
+  EXPECT_NE(offer.find("a=crypto:"), std::string::npos);
+  EXPECT_NE(offer.find("c=IN IP4 " + lab.phone_ip()), std::string::npos) << "media address is the relay's";
+  EXPECT_EQ(offer.find("127.0.0.1"), std::string::npos) << "the UA's loopback address leaked: " << offer;
+
+  // The capture decrypts with the keys of the SDP on the wire: PCMU of the tones, both ways.
+  std::ofstream(lab.dir() / "offer.sdp") << offer;
+  std::ofstream(lab.dir() / "answer.sdp") << answer;
+  fs::path clear = lab.dir() / "clear.pcap";
+  std::string cmd = psm::kMediaBin + " decrypt --sdp " + (lab.dir() / "offer.sdp").string() + " --sdp " +
+                    (lab.dir() / "answer.sdp").string() + " --pcap " + (lab.dir() / "net.pcap").string() + " -o " +
+                    clear.string() + " > " + (lab.dir() / "decrypt.log").string() + " 2>&1";
+  ASSERT_EQ(psm::sh(cmd), 0) << pss::slurp(lab.dir() / "decrypt.log");
+  auto plain = psm::read_udp(clear);
+  std::uint16_t far_port = 0, our_port = 0;
+  for (auto& u : plain)
+    if (u.src == lab.phone_ip() && in_range(u.sport) && u.payload.size() == 172) {
+      far_port = u.dport;
+      our_port = u.sport;
+    }
+  ASSERT_NE(far_port, 0) << "no clear RTP after decryption";
+  auto to_far = psm::tone_of(audio_to(plain, far_port, lab.dir() / "to_far.wav"));
+  auto to_us = psm::tone_of(audio_to(plain, our_port, lab.dir() / "to_us.wav"));
+  EXPECT_NEAR(to_far.hz, 440, 5) << "decrypted phone -> far end audio";
+  EXPECT_NEAR(to_us.hz, 1000, 5) << "decrypted far end -> phone audio";
+
+  // Wrong keys: a clear error, no output file.
+  std::string bad = offer;
+  auto k = bad.find("inline:");
+  ASSERT_NE(k, std::string::npos);
+  bad[k + 10] = bad[k + 10] == 'A' ? 'B' : 'A';
+  auto k2 = bad.find("inline:", k + 1);  // every offered line: the chosen one is wrong whatever it is
+  while (k2 != std::string::npos) {
+    bad[k2 + 10] = bad[k2 + 10] == 'A' ? 'B' : 'A';
+    k2 = bad.find("inline:", k2 + 1);
+  }
+  std::ofstream(lab.dir() / "bad.sdp") << bad;
+  fs::path garbage = lab.dir() / "garbage.pcap";
+  std::string cmd2 = psm::kMediaBin + " decrypt --sdp " + (lab.dir() / "bad.sdp").string() + " --sdp " +
+                     (lab.dir() / "answer.sdp").string() + " --pcap " + (lab.dir() / "net.pcap").string() + " -o " +
+                     garbage.string() + " > " + (lab.dir() / "decrypt2.log").string() + " 2>&1";
+  EXPECT_NE(psm::sh(cmd2), 0);
+  EXPECT_NE(pss::slurp(lab.dir() / "decrypt2.log").find("wrong keys"), std::string::npos)
+      << pss::slurp(lab.dir() / "decrypt2.log");
+  EXPECT_FALSE(fs::exists(garbage)) << "wrong keys must leave no output";
+}
+
+TEST_F(MediaLab, EachSuiteTheFarEndAcceptsIsNegotiatedInTurn) {
+  // baresip answers these four (it has no AES_256_CM_*).
+  for (std::string suite : {"AES_CM_128_HMAC_SHA1_80", "AES_CM_128_HMAC_SHA1_32", "AEAD_AES_128_GCM", "AEAD_AES_256_GCM"}) {
+    SCOPED_TRACE(suite);
+    Lab lab("suite");
+    ASSERT_EQ(lab.up(), "");
+    auto r = outbound_call(lab, {"--suite", suite}, 2);
+    ASSERT_FALSE(r.status.empty()) << pss::slurp(lab.dir() / "media.log");
+    EXPECT_EQ(field(r.status, "suite"), suite);
+    expect_tone(psm::decoded_wav(lab.dir() / "b" / "rec"), 440, "far end");
+    expect_tone(psm::decoded_wav(lab.dir() / "a" / "rec"), 1000, "phone's UA");
+    expect_only_srtp(r, suite, lab.phone_ip());
+  }
+}
+
+// Auth_INVITE_1_: the far end calls the phone; with the line's credentials it gets through after
+// the challenge, with a wrong password it never reaches the phone's UA.
+TEST_F(MediaLab, AuthInviteLetsRightCredentialsInAndKeepsWrongOnesOut) {
+  for (bool right : {true, false}) {
+    SCOPED_TRACE(right ? "right password" : "wrong password");
+    Lab lab(right ? "auth-ok" : "auth-bad");
+    ASSERT_EQ(lab.up(), "");
+    const std::string far = lab.net_ip(), phone = lab.phone_ip();
+    lab.baresip("a", "127.0.0.1", 5070, "30000-30099", "a.wav",
+                "<sip:a@" + far + ":5080>;regint=0;answermode=auto;outbound=\"sip:127.0.0.1:15060\";audio_codecs=pcmu");
+    lab.baresip("b", far, 5080, "40000-40099", "b.wav",
+                "<sip:b@" + far + ":5080>;regint=0;mediaenc=srtp-mand;audio_codecs=pcmu;auth_user=a;auth_pass=" +
+                    std::string(right ? "s3cret" : "wrong"));
+    auto& a = lab.in_phone({"baresip", "-f", (lab.dir() / "a").string(), "-t", "8"}, "a.log");
+    auto& media = lab.media(far + ":5080",
+                            "<Auth_INVITE_1_>Yes</Auth_INVITE_1_><User_ID_1_>a</User_ID_1_>"
+                            "<Password_1_>s3cret</Password_1_>\n");
+    for (int i = 0; i < 100 && pss::slurp(lab.dir() / "a.log").find("baresip is ready") == std::string::npos; ++i)
+      std::this_thread::sleep_for(20ms);
+    auto& b = lab.in_net({"baresip", "-f", (lab.dir() / "b").string(), "-t", "3", "-e",
+                          "/dial sip:a@" + phone + ":5060"},
+                         "b.log");
+    b.wait(8000);
+    std::this_thread::sleep_for(300ms);
+    std::string st = lab.last_status();
+    Lab::stop(media);
+    Lab::stop(a);
+    EXPECT_NE(st.find("\"auth_invite_refused\":"), std::string::npos) << st;
+    EXPECT_EQ(st.find("\"auth_invite_refused\":0"), std::string::npos) << "the first INVITE is challenged: " << st;
+    if (right) {
+      expect_tone(psm::decoded_wav(lab.dir() / "a" / "rec"), 1000, "phone's UA");
+      expect_tone(psm::decoded_wav(lab.dir() / "b" / "rec"), 440, "far end");
+    } else {
+      EXPECT_EQ(pss::slurp(lab.dir() / "a.log").find("Incoming call"), std::string::npos)
+          << "the UA must not see an INVITE with wrong credentials";
+      EXPECT_TRUE(psm::decoded_wav(lab.dir() / "a" / "rec").empty());
+    }
+  }
+}
+
+}  // namespace
