@@ -208,8 +208,14 @@ Result<std::unique_ptr<LineProxy>> LineProxy::create(Loop& loop, LineSettings s,
   p->ua_sock_ = std::move(*ua);
   auto def = make_endpoint("127.0.0.1", ua_default);
   if (def) p->ua_addr_ = *def;
-  if (cfg.auth_invite)
-    p->auth_.emplace(sip::from_line(cfg), [] { return std::chrono::steady_clock::now(); });
+  if (cfg.auth_invite) {
+    auto ac = sip::from_line(cfg);
+    // MD5 first, then SHA-256: deployed callers take the first challenge (sipp 3.6 uses it even
+    // when it cannot compute it, libre 1.1 / baresip 1.0 fail on any non-MD5 one), so a
+    // SHA-256-first list locks out the proxy the line must let in. SHA-256 stays on offer.
+    ac.offer = {sip::DigestAlg::MD5, sip::DigestAlg::SHA256};
+    p->auth_.emplace(std::move(ac), [] { return std::chrono::steady_clock::now(); });
+  }
   p->salt_ = random_hex(8);
   for (int fd : {p->net_sock_.get(), p->ua_sock_.get()})
     if (auto st = loop.add(fd, p.get()); !st) return st.error();

@@ -169,7 +169,7 @@ class Lab {
 
   // tcpdump on the phone's uplink, UDP only, packet-buffered.
   pss::Child& capture(const std::string& file) {
-    auto& c = in_phone({"tcpdump", "-i", veth_, "-U", "-n", "-w", (dir_ / file).string(), "udp"}, file + ".log");
+    auto& c = in_phone({"tcpdump", "-i", veth_, "-U", "--immediate-mode", "-n", "-w", (dir_ / file).string(), "udp"}, file + ".log");
     for (int i = 0; i < 100 && pss::slurp(dir_ / (file + ".log")).find("listening") == std::string::npos; ++i)
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
     return c;

@@ -230,9 +230,13 @@ TEST_F(MediaLab, EachSuiteTheFarEndAcceptsIsNegotiatedInTurn) {
   }
 }
 
-// Auth_INVITE_1_: the far end calls the phone; with the line's credentials it gets through after
-// the challenge, with a wrong password it never reaches the phone's UA.
-TEST_F(MediaLab, AuthInviteLetsRightCredentialsInAndKeepsWrongOnesOut) {
+// Auth_INVITE_1_: sipp (the far end) calls the phone's line; the phone's UA is baresip in
+// auto-answer. Right credentials: challenged once, then the UA answers (SRTP answer on the
+// wire). The same authenticated INVITE sent again (a replay): challenged again, never reaches the
+// UA. A wrong password: 403 from phonesec, the UA never sees the INVITE.
+TEST_F(MediaLab, AuthInviteRightWrongAndReplayedCredentials) {
+  ASSERT_TRUE(pss::in_path("sipp")) << "sipp not found (Debian package sip-tester)";
+  const std::string scen = std::string(PS_SOURCE_DIR) + "/tests/lab/media/scenarios/uac_auth.xml";
   for (bool right : {true, false}) {
     SCOPED_TRACE(right ? "right password" : "wrong password");
     Lab lab(right ? "auth-ok" : "auth-bad");
@@ -240,32 +244,50 @@ TEST_F(MediaLab, AuthInviteLetsRightCredentialsInAndKeepsWrongOnesOut) {
     const std::string far = lab.net_ip(), phone = lab.phone_ip();
     lab.baresip("a", "127.0.0.1", 5070, "30000-30099", "a.wav",
                 "<sip:a@" + far + ":5080>;regint=0;answermode=auto;outbound=\"sip:127.0.0.1:15060\";audio_codecs=pcmu");
-    lab.baresip("b", far, 5080, "40000-40099", "b.wav",
-                "<sip:b@" + far + ":5080>;regint=0;mediaenc=srtp-mand;audio_codecs=pcmu;auth_user=a;auth_pass=" +
-                    std::string(right ? "s3cret" : "wrong"));
-    auto& a = lab.in_phone({"baresip", "-f", (lab.dir() / "a").string(), "-t", "8"}, "a.log");
+    auto& a = lab.in_phone({"baresip", "-f", (lab.dir() / "a").string(), "-t", "10"}, "a.log");
+    auto& cap = lab.capture("net.pcap");
     auto& media = lab.media(far + ":5080",
                             "<Auth_INVITE_1_>Yes</Auth_INVITE_1_><User_ID_1_>a</User_ID_1_>"
                             "<Password_1_>s3cret</Password_1_>\n");
     for (int i = 0; i < 100 && pss::slurp(lab.dir() / "a.log").find("baresip is ready") == std::string::npos; ++i)
       std::this_thread::sleep_for(20ms);
-    auto& b = lab.in_net({"baresip", "-f", (lab.dir() / "b").string(), "-t", "3", "-e",
-                          "/dial sip:a@" + phone + ":5060"},
-                         "b.log");
-    b.wait(8000);
-    std::this_thread::sleep_for(300ms);
+    auto& sipp = lab.in_net({"sipp", "-sf", scen, "-i", far, "-p", "5090", "-m", "1", "-nostdin", "-timeout", "8s",
+                             "-au", "a", "-ap", right ? "s3cret" : "wrong", phone + ":5060"},
+                            "sipp.out");
+    int rc = sipp.wait(12000);
+    std::string replay_answer;
+    if (right) {
+      // Replay the authenticated INVITE exactly as it went over the wire.
+      auto wire = psm::read_udp(lab.dir() / "net.pcap");
+      std::string invite;
+      for (auto& u : wire)
+        if (u.payload.rfind("INVITE ", 0) == 0 && u.payload.find("Authorization:") != std::string::npos) invite = u.payload;
+      ASSERT_FALSE(invite.empty()) << "no authenticated INVITE on the wire";
+      std::ofstream(lab.dir() / "replay.sip", std::ios::binary) << invite;
+      std::string py = "import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(('" + far +
+                       "', 5091)); s.settimeout(3); s.sendto(open('" + (lab.dir() / "replay.sip").string() +
+                       "','rb').read(), ('" + phone + "', 5060)); print(s.recv(65535).decode().split(chr(13))[0])";
+      lab.in_net({psm::kPython, "-c", py}, "replay.out").wait(5000);
+      replay_answer = pss::slurp(lab.dir() / "replay.out");
+    }
+    std::this_thread::sleep_for(200ms);
     std::string st = lab.last_status();
     Lab::stop(media);
+    Lab::stop(cap);
     Lab::stop(a);
-    EXPECT_NE(st.find("\"auth_invite_refused\":"), std::string::npos) << st;
-    EXPECT_EQ(st.find("\"auth_invite_refused\":0"), std::string::npos) << "the first INVITE is challenged: " << st;
+    std::string ua_log = pss::slurp(lab.dir() / "a.log");
     if (right) {
-      expect_tone(psm::decoded_wav(lab.dir() / "a" / "rec"), 1000, "phone's UA");
-      expect_tone(psm::decoded_wav(lab.dir() / "b" / "rec"), 440, "far end");
+      EXPECT_EQ(rc, 0) << pss::slurp(lab.dir() / "sipp.out");
+      EXPECT_NE(ua_log.find("Call established"), std::string::npos) << "the UA got the authenticated INVITE";
+      EXPECT_NE(replay_answer.find("SIP/2.0 401"), std::string::npos) << "replayed INVITE: " << replay_answer;
+      EXPECT_NE(st.find("\"auth_invite_refused\":2"), std::string::npos) << "first INVITE and the replay: " << st;
+      auto calls = ua_log.find("Call established");
+      EXPECT_EQ(ua_log.find("Call established", calls + 1), std::string::npos) << "the replay reached the UA";
     } else {
-      EXPECT_EQ(pss::slurp(lab.dir() / "a.log").find("Incoming call"), std::string::npos)
-          << "the UA must not see an INVITE with wrong credentials";
-      EXPECT_TRUE(psm::decoded_wav(lab.dir() / "a" / "rec").empty());
+      EXPECT_NE(rc, 0) << "sipp must not get a 200 with a wrong password";
+      EXPECT_NE(pss::slurp(lab.dir() / "sipp.out").find("403"), std::string::npos) << pss::slurp(lab.dir() / "sipp.out");
+      EXPECT_EQ(ua_log.find("Call established"), std::string::npos) << "the UA must not see an INVITE with wrong credentials";
+      EXPECT_NE(st.find("\"auth_invite_refused\":2"), std::string::npos) << st;
     }
   }
 }
