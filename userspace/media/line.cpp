@@ -125,6 +125,22 @@ void record_route(sip::Message& m, const HostPort& first, const HostPort& second
   m.headers.insert(pos, rr);
 }
 
+// Appends one Record-Route entry (the bottom of the list: the UA as UAC reverses it, so it is
+// the first hop of its route set).
+void record_route_one(sip::Message& m, const HostPort& hp) {
+  std::string uri = "<sip:" + hp.host + ":" + std::to_string(hp.port) + ";lr>";
+  auto last = m.headers.end();
+  for (auto it = m.headers.begin(); it != m.headers.end(); ++it)
+    if (iequals(it->name, "Record-Route")) last = it;
+  if (last != m.headers.end()) {
+    last->value += ", " + uri;
+    return;
+  }
+  auto pos = m.headers.begin();
+  while (pos != m.headers.end() && iequals(pos->name, "Via")) ++pos;
+  m.headers.insert(pos, {"Record-Route", uri});
+}
+
 bool is_offer_answer_method(std::string_view m) { return iequals(m, "INVITE") || iequals(m, "UPDATE"); }
 
 bool has_sdp(const sip::Message& m) {
@@ -465,6 +481,14 @@ void LineProxy::net_response(sip::Message m) {
       }
   }
   strip_security(m);
+  if (creates_dialog(method) && m.status > 100 && m.status < 300 && m.to_has_tag()) {
+    // The UA's route set comes from Record-Route in this response; a far end that did not echo
+    // ours (RFC 3261 §12.1.1 says it must) would take the UA's in-dialog requests away from the
+    // line. Put back the UA-facing one: the UA keeps routing through us.
+    bool ours = false;
+    for (auto& rr : m.all("Record-Route")) ours = ours || rr.find(ua_hp_.host + ":" + std::to_string(ua_hp_.port)) != std::string::npos;
+    if (!ours) record_route_one(m, ua_hp_);
+  }
   const std::string call_id = m.header("Call-ID") ? *m.header("Call-ID") : "";
   const std::string cseq = m.header("CSeq") ? *m.header("CSeq") : "";
   Call* c = find_call(call_id);
