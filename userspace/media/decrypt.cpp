@@ -34,6 +34,8 @@ struct Sink {
   unsigned mline = 0;
   const char* who = "";
   std::optional<srtp::SrtpSession> rtp, rtcp;
+  std::uint64_t ok = 0, failed = 0;
+  std::string first_failure;
 };
 
 Result<std::string> slurp(const std::string& p) {
@@ -187,10 +189,16 @@ Result<DecryptReport> decrypt_capture(const std::string& offer_path, const std::
               ++rep.not_srtp;
               break;
             }
-            return fail(make_error(Errc::auth, "packet " + std::to_string(index) + " (" + (rtcp ? "SRTCP" : "SRTP") +
-                                                   ", m-line " + std::to_string(s.mline) + ", " + s.who + " port " +
-                                                   std::to_string(dport) + "): " + r.error().message() +
-                                                   " — wrong keys or not this call"));
+            // Not authentic under this key: dropped from the output. When nothing of this
+            // direction authenticates at all, the keys are wrong (an error at the end).
+            ++s.failed;
+            ++rep.unauthenticated;
+            if (s.first_failure.empty())
+              s.first_failure = "packet " + std::to_string(index) + " (" + (rtcp ? "SRTCP" : "SRTP") + ", m-line " +
+                                std::to_string(s.mline) + ", " + s.who + " port " + std::to_string(dport) +
+                                "): " + r.error().message();
+            handled = true;
+            break;
           }
           std::size_t udp_len = 8 + *r;
           buf.resize(p + *r);
@@ -220,6 +228,7 @@ Result<DecryptReport> decrypt_capture(const std::string& offer_path, const std::
           oh.caplen = oh.len = std::uint32_t(buf.size());
           pcap_dump(reinterpret_cast<u_char*>(out.get()), &oh, buf.data());
           ++(rtcp ? rep.rtcp : rep.rtp);
+          ++s.ok;
           handled = true;
           break;
         }
@@ -232,6 +241,10 @@ Result<DecryptReport> decrypt_capture(const std::string& offer_path, const std::
   }
   if (rc == -1) return fail(make_error(Errc::io, in_path + ": " + pcap_geterr(in.get())));
   rep.other -= rep.not_srtp;
+  for (auto& s : sinks)
+    if (s.failed > 0 && s.ok == 0)
+      return fail(make_error(Errc::auth, s.first_failure + " — wrong keys or not this call (no packet " + s.who +
+                                             " authenticates)"));
   if (rep.rtp + rep.rtcp == 0) return fail(make_error(Errc::not_found, in_path + ": no packet of this call found"));
   return rep;
 }

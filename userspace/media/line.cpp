@@ -11,6 +11,9 @@
 #include <openssl/rand.h>
 
 #include "common/log.h"
+#include "tls/net.h"
+#include "tls/resolver.h"
+#include "tls/sip_transport.h"
 #include "media/media_call.h"
 #include "srtp/sdp.h"
 
@@ -80,6 +83,10 @@ std::string random_hex(std::size_t n) {
     s += hex[b[i] & 15];
   }
   return s;
+}
+
+const char* via_transport(config::SipTransport t) {
+  return t == config::SipTransport::TLS ? "TLS" : t == config::SipTransport::TCP ? "TCP" : "UDP";
 }
 
 srtp::SipTransport neg_transport(config::SipTransport t) {
@@ -169,7 +176,8 @@ std::vector<srtp::Suite> default_suites() {
   return {S::AEAD_AES_256_GCM, S::AEAD_AES_128_GCM, S::AES_CM_128_HMAC_SHA1_80, S::AES_CM_128_HMAC_SHA1_32};
 }
 
-std::vector<LineSettings> line_settings(const config::PhoneConfig& c, const std::vector<srtp::Suite>& suites) {
+std::vector<LineSettings> line_settings(const config::PhoneConfig& c, const std::vector<srtp::Suite>& suites,
+                                        const std::string& ca_file) {
   std::vector<LineSettings> out;
   for (std::size_t i = 0; i < c.lines.size(); ++i) {
     auto& l = c.lines[i];
@@ -180,6 +188,8 @@ std::vector<LineSettings> line_settings(const config::PhoneConfig& c, const std:
     s.rtp_min = c.rtp_port_min;
     s.rtp_max = c.rtp_port_max;
     if (!suites.empty()) s.suites = suites;
+    s.tls_cipher_list = c.tls_cipher_list;
+    s.ca_file = ca_file;
     out.push_back(std::move(s));
   }
   return out;
@@ -194,18 +204,114 @@ LineProxy::LineProxy(Loop& loop, LineSettings s, std::function<void()> changed)
 
 LineProxy::~LineProxy() {
   calls_.clear();
-  for (int fd : {ua_sock_.get(), net_sock_.get()})
+  for (int fd : {ua_sock_.get(), net_sock_.get(), stream_fd_})
     if (fd >= 0) loop_.remove(fd);
+  if (tls_) tls_->shutdown();
+}
+
+Status LineProxy::connect_stream() {
+  const std::string what = std::string(transport_name(transport_)) + " to the proxy " + proxy_text_;
+  if (transport_ == config::SipTransport::TCP) {
+    auto c = tls::tcp_connect(proxy_hp_.host, proxy_hp_.port, tls::system_resolver(), std::chrono::seconds(5));
+    if (!c) return make_error(c.error().code, what + ": " + c.error().message(), c.error().sys_errno);
+    tcp_fd_ = std::move(c->fd);
+    stream_fd_ = tcp_fd_.get();
+    stream_ = std::make_unique<tls::PlainStream>(stream_fd_);
+  } else {
+    auto plan = tls::sip_transport_plan(s_.cfg, s_.line);
+    auto target = tls::sip_tls_target(plan, proxy_hp_.host, proxy_hp_.port);
+    auto r = tls::tls_connect(*tls_ctx_, target, tls::system_resolver());
+    if (!r.ok() || !r.session) {
+      std::string why = r.session ? std::string(tls::reason_text(r.failure)) : r.session.error().message();
+      return make_error(Errc::auth, what + " refused: " + why);
+    }
+    auto sess = std::make_unique<tls::TlsSession>(std::move(*r.session));
+    tls_ = sess.get();
+    stream_fd_ = sess->fd();
+    stream_ = std::move(sess);
+  }
+  // The connection's socket blocks with timeouts (tls/): reads from the loop wait at most 1 ms,
+  // so a wake-up that brings no application data (a TLS 1.3 session ticket, half a record)
+  // comes back as Errc::timeout — "nothing yet" — instead of holding the loop for seconds.
+  timeval tv{0, 1000};
+  ::setsockopt(stream_fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  Endpoint me;
+  me.len = sizeof me.addr;
+  if (::getsockname(stream_fd_, reinterpret_cast<sockaddr*>(&me.addr), &me.len) == 0) net_hp_ = {ip_of(me), port_of(me)};
+  if (auto st = loop_.add(stream_fd_, this); !st) return st;
+  log::info("media", "line ", s_.line, ": ", what, " up from ", net_hp_.host, ":", net_hp_.port);
+  return {};
+}
+
+void LineProxy::drop_stream(std::string_view why) {
+  if (stream_fd_ < 0) return;
+  log::warn("media", "line ", s_.line, ": connection to the proxy closed (", why, ")");
+  loop_.remove(stream_fd_);
+  stream_.reset();
+  tls_ = nullptr;
+  tcp_fd_.reset();
+  stream_fd_ = -1;
+  inbuf_.clear();
+  if (changed_) changed_();
+}
+
+// Reads what the connection has and hands every complete message (Content-Length framing,
+// RFC 3261 §18.3) to from_net; CRLF keep-alives between messages are skipped.
+void LineProxy::read_stream() {
+  char buf[16384];
+  do {
+    auto n = stream_->read_some(buf, sizeof buf);
+    if (!n && n.error().code == Errc::timeout) break;  // no application data yet
+    if (!n || *n == 0) {
+      drop_stream(n ? "closed by the proxy" : n.error().message());
+      return;
+    }
+    inbuf_.append(buf, *n);
+  } while (tls_ && tls_->pending());
+  for (;;) {
+    std::size_t start = inbuf_.find_first_not_of("\r\n");
+    if (start == std::string::npos) {
+      inbuf_.clear();
+      return;
+    }
+    if (start) inbuf_.erase(0, start);
+    auto he = inbuf_.find("\r\n\r\n");
+    if (he == std::string::npos) {
+      if (inbuf_.size() > kMaxSip) drop_stream("a message without end of headers");
+      return;
+    }
+    std::size_t len = 0;
+    std::string head = inbuf_.substr(0, he + 2);
+    for (std::size_t pos = 0; pos < head.size();) {
+      auto nl = head.find("\r\n", pos);
+      std::string_view line(head.data() + pos, nl - pos);
+      auto colon = line.find(':');
+      if (colon != std::string_view::npos) {
+        auto name = text::trim(line.substr(0, colon));
+        if (iequals(name, "Content-Length") || iequals(name, "l")) len = std::strtoul(std::string(line.substr(colon + 1)).c_str(), nullptr, 10);
+      }
+      pos = nl + 2;
+    }
+    if (len > kMaxSip) {
+      drop_stream("Content-Length too large");
+      return;
+    }
+    if (inbuf_.size() < he + 4 + len) return;
+    std::string msg = inbuf_.substr(0, he + 4 + len);
+    inbuf_.erase(0, he + 4 + len);
+    from_net(msg, proxy_);
+    secure_wipe(msg.data(), msg.size());
+    if (stream_fd_ < 0) return;
+  }
 }
 
 Result<std::unique_ptr<LineProxy>> LineProxy::create(Loop& loop, LineSettings s, std::function<void()> changed) {
   std::unique_ptr<LineProxy> p(new LineProxy(loop, std::move(s), std::move(changed)));
   auto& cfg = p->s_.cfg;
   const std::string where = "line " + std::to_string(p->s_.line);
-  if (cfg.sip_transport == config::SipTransport::TCP || cfg.sip_transport == config::SipTransport::TLS)
-    return make_error(Errc::unsupported, where + ": SIP_Transport " + transport_name(cfg.sip_transport) +
-                                             " is not supported by the media service yet (UDP only)");
+  p->transport_ = cfg.sip_transport == config::SipTransport::Auto ? config::SipTransport::UDP : cfg.sip_transport;
   HostPort proxy = proxy_of(cfg);
+  p->proxy_hp_ = proxy;
   p->proxy_text_ = proxy.host + ":" + std::to_string(proxy.port);
   auto ep = resolve(proxy);
   if (!ep) return make_error(ep.error().code, where + ": " + ep.error().message());
@@ -213,14 +319,24 @@ Result<std::unique_ptr<LineProxy>> LineProxy::create(Loop& loop, LineSettings s,
   auto ip = local_ip_toward(p->proxy_);
   if (!ip) return make_error(ip.error().code, where + ": " + ip.error().message(), ip.error().sys_errno);
   p->net_hp_ = {*ip, cfg.sip_port};
+  if (p->transport_ == config::SipTransport::TLS) {
+    tls::TlsPolicy policy(tls::TlsPolicyOptions{p->s_.tls_cipher_list});
+    auto ctx = tls::TlsClientContext::create(policy, tls::TlsApp::sip, tls::TrustOptions{p->s_.ca_file, std::nullopt});
+    if (!ctx) return make_error(ctx.error().code, where + ": TLS: " + ctx.error().message());
+    p->tls_ctx_.emplace(std::move(*ctx));
+  }
+  if (p->transport_ != config::SipTransport::UDP)
+    if (auto st = p->connect_stream(); !st) return make_error(st.error().code, where + ": " + st.error().message());
   std::uint16_t ua_port = p->s_.ua_port ? p->s_.ua_port : std::uint16_t(cfg.sip_port + kUaPortOffset);
   std::uint16_t ua_default = p->s_.ua_default_port ? p->s_.ua_default_port : std::uint16_t(cfg.sip_port + kUaDefaultOffset);
   p->ua_hp_ = {"127.0.0.1", ua_port};
-  auto net = bind_udp(*ip, cfg.sip_port);
-  if (!net) return make_error(net.error().code, where + ": SIP socket: " + net.error().message(), net.error().sys_errno);
+  if (p->transport_ == config::SipTransport::UDP) {
+    auto net = bind_udp(*ip, cfg.sip_port);
+    if (!net) return make_error(net.error().code, where + ": SIP socket: " + net.error().message(), net.error().sys_errno);
+    p->net_sock_ = std::move(*net);
+  }
   auto ua = bind_udp("127.0.0.1", ua_port);
   if (!ua) return make_error(ua.error().code, where + ": UA-side socket: " + ua.error().message(), ua.error().sys_errno);
-  p->net_sock_ = std::move(*net);
   p->ua_sock_ = std::move(*ua);
   auto def = make_endpoint("127.0.0.1", ua_default);
   if (def) p->ua_addr_ = *def;
@@ -234,17 +350,22 @@ Result<std::unique_ptr<LineProxy>> LineProxy::create(Loop& loop, LineSettings s,
   }
   p->salt_ = random_hex(8);
   for (int fd : {p->net_sock_.get(), p->ua_sock_.get()})
-    if (auto st = loop.add(fd, p.get()); !st) return st.error();
+    if (fd >= 0)
+      if (auto st = loop.add(fd, p.get()); !st) return st.error();
   auto* raw = p.get();
   p->neg_.on_transition([raw](srtp::MediaSecState, srtp::MediaSecState, std::string_view) {
     if (raw->changed_) raw->changed_();
   });
-  log::info("media", where, ": UA side 127.0.0.1:", ua_port, ", network side ", *ip, ":", cfg.sip_port,
-            " -> proxy ", p->proxy_text_, " (udp)");
+  log::info("media", where, ": UA side 127.0.0.1:", ua_port, ", network side ", p->net_hp_.host, ":", p->net_hp_.port,
+            " -> proxy ", p->proxy_text_, " (", transport_name(p->transport_), ")");
   return p;
 }
 
 void LineProxy::on_readable(int fd) {
+  if (fd == stream_fd_) {
+    read_stream();
+    return;
+  }
   static thread_local std::string buf;
   buf.resize(kMaxSip);
   for (int burst = 0; burst < 16; ++burst) {
@@ -322,7 +443,8 @@ void LineProxy::ua_request(sip::Message m, const std::string& salt_suffix) {
   if (auto orig = rewrite_contacts(m, net_hp_); !orig.empty()) ua_contact_ = orig;
   std::string in_branch = via_param(top_via(m), "branch").value_or("");
   std::string branch = stateless_branch(salt_ + salt_suffix, in_branch);
-  push_via(m, "SIP/2.0/UDP " + net_hp_.host + ":" + std::to_string(net_hp_.port) + ";branch=" + branch + ";rport");
+  push_via(m, std::string("SIP/2.0/") + via_transport(transport_) + " " + net_hp_.host + ":" + std::to_string(net_hp_.port) +
+                  ";branch=" + branch + ";rport");
   if (!registers_.empty() && registers_.back().first.empty() && iequals(m.method, "REGISTER"))
     registers_.back().first = branch;
 
@@ -516,7 +638,28 @@ void LineProxy::net_response(sip::Message m) {
   }
 }
 
-void LineProxy::send_net(const Endpoint& to, std::string text) { send_wipe(net_sock_.get(), to, text, sip_to_net_, sip_dropped_); }
+void LineProxy::send_net(const Endpoint& to, std::string text) {
+  if (transport_ == config::SipTransport::UDP) {
+    send_wipe(net_sock_.get(), to, text, sip_to_net_, sip_dropped_);
+    return;
+  }
+  // Stream: responses and requests alike go over the one connection to the proxy.
+  if (!stream_)
+    if (auto st = connect_stream(); !st) {
+      log::warn("media", "line ", s_.line, ": message not sent: ", st.error().message());
+      error_ = st.error().message();
+      ++sip_dropped_;
+      secure_wipe(text.data(), text.size());
+      return;
+    }
+  if (auto st = stream_->write_all(text.data(), text.size()); !st) {
+    ++sip_dropped_;
+    drop_stream(st.error().message());
+  } else {
+    ++sip_to_net_;
+  }
+  secure_wipe(text.data(), text.size());
+}
 
 void LineProxy::send_ua(const Endpoint& to, std::string text) { send_wipe(ua_sock_.get(), to, text, sip_to_ua_, sip_dropped_); }
 
@@ -539,7 +682,9 @@ Json LineProxy::status() const {
   }
   return Json{{"line", s_.line},
               {"enabled", true},
-              {"transport", transport_name(s_.cfg.sip_transport)},
+              {"transport", transport_name(transport_)},
+              {"connected", transport_ == config::SipTransport::UDP || stream_fd_ >= 0},
+              {"last_error", error_},
               {"proxy", proxy_text_},
               {"local", net_hp_.host + ":" + std::to_string(net_hp_.port)},
               {"ua_side", ua_hp_.host + ":" + std::to_string(ua_hp_.port)},

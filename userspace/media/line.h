@@ -19,7 +19,14 @@
 //    a=3ge2ae:requested when MediaSec is agreed; an offer from the network without a usable
 //    a=crypto is refused with 488 (never plain media outside). Re-INVITE from the UA rekeys;
 //    BYE, CANCEL and a failed initial INVITE wipe the call's keys.
-// Transport: UDP. TCP and TLS lines report "transport not supported yet" in status.
+// Transport toward the proxy per SIP_Transport_n_ (Auto = UDP: RFC 3263 without NAPTR):
+//  - UDP from SIP_Port_n_ (the firewall's open SIP port);
+//  - TCP or TLS: one connection to the proxy, opened when the line starts and again when a
+//    message must go out after it closed; requests from the network come back over it (RFC 3261
+//    §18 connection reuse), messages framed by Content-Length. TLS uses the project's TLS policy
+//    (TlsApp::sip: TLS_Cipher_List, TLS >= 1.2, the CA file) and checks the proxy's name unless
+//    TLS_Name_Validate_n_ = No (the chain is always verified): a proxy that fails it is refused —
+//    the line reports the reason and nothing of the UA's SIP leaves.
 #pragma once
 
 #include <deque>
@@ -39,6 +46,7 @@
 #include "sip/message.h"
 #include "srtp/key_store.h"
 #include "srtp/mediasec.h"
+#include "tls/client.h"
 
 namespace phonesec::media {
 
@@ -46,6 +54,8 @@ namespace phonesec::media {
 // anything, inbound requests go to 127.0.0.1:SIP_Port_n_ + kUaDefaultOffset.
 inline constexpr int kUaPortOffset = 10000;
 inline constexpr int kUaDefaultOffset = 10;
+// Trusted roots for SIP over TLS unless the service is told otherwise (Debian's bundle).
+inline constexpr const char* kDefaultCaFile = "/etc/ssl/certs/ca-certificates.crt";
 
 // Offer order when the profile says nothing: GCM first (strongest, cheapest per packet), then
 // AES_CM_128 with the 80- then 32-bit tag.
@@ -56,13 +66,16 @@ struct LineSettings {
   config::LineConfig cfg;
   std::uint16_t rtp_min = 16384, rtp_max = 16482;
   std::vector<srtp::Suite> suites = default_suites();
+  std::string tls_cipher_list;  // TLS_Cipher_List
+  std::string ca_file = kDefaultCaFile;
   std::uint16_t ua_port = 0;          // 0: sip_port + kUaPortOffset
   std::uint16_t ua_default_port = 0;  // 0: sip_port + kUaDefaultOffset
   bool operator==(const LineSettings&) const = default;
 };
 
 // Settings of every line that runs: Line_Enable_n_ = Yes and a proxy configured.
-std::vector<LineSettings> line_settings(const config::PhoneConfig& c, const std::vector<srtp::Suite>& suites);
+std::vector<LineSettings> line_settings(const config::PhoneConfig& c, const std::vector<srtp::Suite>& suites,
+                                        const std::string& ca_file = kDefaultCaFile);
 
 struct Call;
 
@@ -85,6 +98,9 @@ class LineProxy : public Handler {
   void net_request(sip::Message m, const Endpoint& src);
   void net_response(sip::Message m);
   void send_net(const Endpoint& to, std::string text);
+  Status connect_stream();
+  void read_stream();
+  void drop_stream(std::string_view why);
   void send_ua(const Endpoint& to, std::string text);
   void end_call(const std::string& call_id, std::string_view why);
   Call* find_call(const std::string& call_id);
@@ -93,6 +109,14 @@ class LineProxy : public Handler {
   LineSettings s_;
   std::function<void()> changed_;
   UniqueFd ua_sock_, net_sock_;
+  config::SipTransport transport_ = config::SipTransport::UDP;  // never Auto
+  HostPort proxy_hp_;
+  std::optional<tls::TlsClientContext> tls_ctx_;
+  std::unique_ptr<tls::Stream> stream_;  // TCP or TLS connection to the proxy
+  tls::TlsSession* tls_ = nullptr;       // stream_ when it is TLS
+  UniqueFd tcp_fd_;                      // owned here for TCP (TlsSession owns its own)
+  int stream_fd_ = -1;
+  std::string inbuf_;
   Endpoint proxy_, ua_addr_;
   HostPort net_hp_, ua_hp_;
   std::string proxy_text_, salt_, error_;

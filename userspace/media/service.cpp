@@ -31,15 +31,36 @@ class FdHandler : public Handler {
 
 }  // namespace
 
-Result<std::unique_ptr<Service>> Service::create(std::vector<srtp::Suite> suites) {
+Result<std::unique_ptr<Service>> Service::create(ServiceOptions o) {
   auto l = Loop::create();
   if (!l) return l.error();
   if (auto st = srtp::srtp_library_init(); !st) return st.error();
-  return std::unique_ptr<Service>(new Service(std::move(*l), std::move(suites)));
+  return std::unique_ptr<Service>(new Service(std::move(*l), std::move(o)));
+}
+
+void Service::start(const LineSettings& s) {
+  auto p = LineProxy::create(loop_, s, [this] { changed_ = true; });
+  changed_ = true;
+  if (!p) {
+    log::error("media", p.error().message());
+    failed_[s.line] = {s, p.error().message()};
+    return;
+  }
+  failed_.erase(s.line);
+  lines_[s.line] = std::move(*p);
+}
+
+void Service::tick() {
+  auto now = std::chrono::steady_clock::now();
+  if (failed_.empty() || now - last_retry_ < std::chrono::seconds(kRetrySeconds)) return;
+  last_retry_ = now;
+  std::vector<LineSettings> again;
+  for (auto& [n, f] : failed_) again.push_back(f.first);
+  for (auto& s : again) start(s);
 }
 
 std::string Service::apply(const config::PhoneConfig& c) {
-  auto wanted = line_settings(c, suites_);
+  auto wanted = line_settings(c, o_.suites, o_.ca_file);
   bool any = false;
   std::string errors;
   std::map<int, LineSettings> want;
@@ -68,14 +89,8 @@ std::string Service::apply(const config::PhoneConfig& c) {
   }
   for (auto& [n, s] : want) {
     any = true;
-    auto p = LineProxy::create(loop_, s, [this] { changed_ = true; });
-    if (!p) {
-      log::error("media", p.error().message());
-      errors += (errors.empty() ? "" : "; ") + p.error().message();
-      failed_[n] = {s, p.error().message()};
-      continue;
-    }
-    lines_[n] = std::move(*p);
+    start(s);
+    if (auto f = failed_.find(n); f != failed_.end()) errors += (errors.empty() ? "" : "; ") + f->second.second;
   }
   if (any) changed_ = true;
   if (!errors.empty()) return "error: " + errors;
@@ -92,8 +107,8 @@ Json Service::status() const {
   return Json{{"lines", lines}};
 }
 
-Status run_worker(Channel& ch) {
-  auto svc = Service::create();
+Status run_worker(Channel& ch, ServiceOptions o) {
+  auto svc = Service::create(std::move(o));
   if (!svc) return svc.error();
   Service& s = **svc;
   bool stop = false;
@@ -125,6 +140,7 @@ Status run_worker(Channel& ch) {
   if (auto st = s.loop().add(ch.fd(), &chan); !st) return st;
   while (!stop) {
     if (auto st = s.loop().run_once(1000); !st) return st;
+    s.tick();
     if (!stop && s.take_changed())
       if (auto st = ch.send(Json{{"op", "status"}, {"status", s.status()}}); !st)
         log::warn("media", "channel: ", st.error().message());
@@ -134,8 +150,8 @@ Status run_worker(Channel& ch) {
   return {};
 }
 
-Status run_standalone(const std::string& path, std::vector<srtp::Suite> suites, std::ostream* out) {
-  auto svc = Service::create(std::move(suites));
+Status run_standalone(const std::string& path, ServiceOptions o, std::ostream* out) {
+  auto svc = Service::create(std::move(o));
   if (!svc) return svc.error();
   Service& s = **svc;
   auto cfg = load(path);
@@ -163,6 +179,7 @@ Status run_standalone(const std::string& path, std::vector<srtp::Suite> suites, 
   if (auto st = s.loop().add(sfd.get(), &sig); !st) return st;
   while (!stop) {
     if (auto st = s.loop().run_once(1000); !st) return st;
+    s.tick();
     if (s.take_changed() && out) {
       *out << s.status().dump() << std::endl;
     }

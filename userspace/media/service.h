@@ -16,6 +16,7 @@
 // the RTP range), no capability; with SIP_Port_n_ below 1024 it would need CAP_NET_BIND_SERVICE.
 #pragma once
 
+#include <chrono>
 #include <iosfwd>
 #include <map>
 #include <memory>
@@ -29,10 +30,15 @@
 
 namespace phonesec::media {
 
+// What cfg.xml does not say (phonesec's own settings, not the provider's).
+struct ServiceOptions {
+  std::vector<srtp::Suite> suites;      // SDES offer order; empty: default_suites()
+  std::string ca_file = kDefaultCaFile;  // trusted roots for SIP over TLS
+};
+
 class Service {
  public:
-  // suites: the offer list (empty: default_suites()).
-  static Result<std::unique_ptr<Service>> create(std::vector<srtp::Suite> suites = {});
+  static Result<std::unique_ptr<Service>> create(ServiceOptions o = {});
   // "applied" or "unchanged"; a line that cannot start is reported in status (error) and
   // makes the outcome "error: …" naming it, while the other lines run.
   std::string apply(const config::PhoneConfig& c);
@@ -40,20 +46,26 @@ class Service {
   Loop& loop() { return loop_; }
   // True once after something in status changed.
   bool take_changed() { return std::exchange(changed_, false); }
+  // Called after each loop turn: lines that could not start (proxy unreachable, TLS refused)
+  // are tried again every kRetrySeconds.
+  void tick();
+  static constexpr int kRetrySeconds = 30;
 
  private:
-  explicit Service(Loop l, std::vector<srtp::Suite> s) : loop_(std::move(l)), suites_(std::move(s)) {}
+  explicit Service(Loop l, ServiceOptions o) : loop_(std::move(l)), o_(std::move(o)) {}
+  void start(const LineSettings& s);
   Loop loop_;
-  std::vector<srtp::Suite> suites_;
+  ServiceOptions o_;
+  std::chrono::steady_clock::time_point last_retry_ = std::chrono::steady_clock::now();
   std::map<int, std::unique_ptr<LineProxy>> lines_;
   std::map<int, std::pair<LineSettings, std::string>> failed_;  // settings, error
   bool changed_ = true;
 };
 
-Status run_worker(Channel& ch);
+Status run_worker(Channel& ch, ServiceOptions o = {});
 
 // phonesec-media run: the same service on a cfg.xml; SIGHUP re-reads it, SIGTERM/SIGINT end.
 // Each status object is written to `status_out` as one JSON line (when not null).
-Status run_standalone(const std::string& config_path, std::vector<srtp::Suite> suites, std::ostream* status_out);
+Status run_standalone(const std::string& config_path, ServiceOptions o, std::ostream* status_out);
 
 }  // namespace phonesec::media

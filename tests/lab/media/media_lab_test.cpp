@@ -216,8 +216,9 @@ TEST_F(MediaLab, CallThroughRelayToneEachWayOnlySrtpOnTheWireAndTheCaptureDecryp
 }
 
 TEST_F(MediaLab, EachSuiteTheFarEndAcceptsIsNegotiatedInTurn) {
-  // baresip answers these four (it has no AES_256_CM_*).
-  for (std::string suite : {"AES_CM_128_HMAC_SHA1_80", "AES_CM_128_HMAC_SHA1_32", "AEAD_AES_128_GCM", "AEAD_AES_256_GCM"}) {
+  // baresip answers four suites (it has no AES_256_CM_*); AEAD_AES_256_GCM is the default offer's
+  // first and is negotiated by the call test above, the other three here.
+  for (std::string suite : {"AES_CM_128_HMAC_SHA1_80", "AES_CM_128_HMAC_SHA1_32", "AEAD_AES_128_GCM"}) {
     SCOPED_TRACE(suite);
     Lab lab("suite");
     ASSERT_EQ(lab.up(), "");
@@ -308,8 +309,23 @@ std::string sipp_check_failures(const fs::path& dir) {
 struct RegistrarFlow {
   const char* name;
   const char* scenario;
-  bool request;  // MediaSec_Request_1_
+  bool request;          // MediaSec_Request_1_
+  bool tls = false;      // SIP_Transport_1_ TLS (sipp behind a TLS relay), MediaSec over TLS only
+  bool tcp = false;      // SIP_Transport_1_ TCP (sipp -t t1)
 };
+
+// A throw-away certificate for "ms.test" (the proxy is reached by IP address: the name does not
+// validate), and sipp's TLS front in the net namespace on port 5061.
+void tls_front(Lab& lab) {
+  ASSERT_EQ(psm::sh("openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 1 "
+                    "-subj /CN=ms.test -keyout " + (lab.dir() / "key.pem").string() + " -out " +
+                    (lab.dir() / "cert.pem").string() + " >/dev/null 2>&1"),
+            0);
+  lab.in_net({psm::kPython, std::string(PS_SOURCE_DIR) + "/tests/lab/srtp/tls_relay.py", "5061", "5090",
+              (lab.dir() / "cert.pem").string(), (lab.dir() / "key.pem").string(), lab.net_ip()},
+             "relay.out");
+  std::this_thread::sleep_for(400ms);
+}
 
 class MediaLabRegistrar : public ::testing::TestWithParam<RegistrarFlow> {};
 
@@ -324,11 +340,24 @@ TEST_P(MediaLabRegistrar, RegisterThenSecuredInvite) {
   ASSERT_EQ(lab.up(), "");
   const std::string far = lab.net_ip();
   const std::string scen = std::string(PS_SOURCE_DIR) + "/tests/lab/media/scenarios/" + f.scenario;
-  auto& sipp = lab.in_net({"sipp", "-sf", scen, "-i", far, "-p", "5090", "-m", "2", "-nostdin", "-timeout", "10s",
-                           "-trace_err"},
-                          "sipp.out");
-  auto& media = lab.media(far + ":5090", std::string("<MediaSec_Request_1_>") + (f.request ? "Yes" : "No") +
-                                             "</MediaSec_Request_1_>\n");
+  std::vector<std::string> argv = {"sipp", "-sf", scen, "-i", far, "-p", "5090", "-m", "2", "-nostdin", "-timeout",
+                                   "10s", "-trace_err"};
+  if (f.tls || f.tcp) argv.insert(argv.end(), {"-t", "t1"});
+  auto& sipp = lab.in_net(argv, "sipp.out");
+  std::string extra = std::string("<MediaSec_Request_1_>") + (f.request ? "Yes" : "No") + "</MediaSec_Request_1_>\n";
+  std::vector<std::string> media_args;
+  if (f.tls) {
+    tls_front(lab);
+    extra += "<SIP_Transport_1_>TLS</SIP_Transport_1_><TLS_Name_Validate_1_>No</TLS_Name_Validate_1_>"
+             "<MediaSec_Over_TLS_Only_1_>Yes</MediaSec_Over_TLS_Only_1_>\n";
+    media_args = {"--ca", (lab.dir() / "cert.pem").string()};
+  }
+  if (f.tcp) extra += "<SIP_Transport_1_>TCP</SIP_Transport_1_>\n";
+  if (f.tcp) std::this_thread::sleep_for(300ms);  // sipp listening before the line connects
+  auto& media = lab.media(far + (f.tls ? ":5061" : ":5090"), extra, media_args);
+  if (f.tls) {
+    EXPECT_NE(lab.last_status().find("\"transport\":\"tls\""), std::string::npos) << lab.last_status();
+  }
   lab.baresip("a", "127.0.0.1", 5070, "30000-30099", "a.wav",
               "<sip:phone1@" + far + ":5090>;auth_pass=secret;outbound=\"sip:127.0.0.1:15060\";regint=600;"
               "audio_codecs=pcmu");
@@ -360,7 +389,42 @@ TEST_P(MediaLabRegistrar, RegisterThenSecuredInvite) {
 INSTANTIATE_TEST_SUITE_P(Flows, MediaLabRegistrar,
                          ::testing::Values(RegistrarFlow{"client401", "registrar_401.xml", true},
                                            RegistrarFlow{"client494", "registrar_494.xml", true},
-                                           RegistrarFlow{"server", "registrar_server.xml", false}),
+                                           RegistrarFlow{"server", "registrar_server.xml", false},
+                                           RegistrarFlow{"client401_tls_only", "registrar_401.xml", true, true},
+                                           RegistrarFlow{"client401_tcp", "registrar_401.xml", true, false, true}),
                          [](const auto& i) { return std::string(i.param.name); });
+
+// SIP over TLS to a proxy whose certificate does not carry the name the line uses (an IP address
+// against CN=ms.test) with TLS_Name_Validate_1_ = Yes: the line refuses the proxy and says why;
+// the UA's REGISTER goes nowhere (sipp sees nothing).
+TEST_F(MediaLab, TlsProxyWhoseNameDoesNotValidateIsRefused) {
+  ASSERT_TRUE(pss::in_path("sipp"));
+  Lab lab("tls-name");
+  ASSERT_EQ(lab.up(), "");
+  const std::string far = lab.net_ip();
+  const std::string scen = std::string(PS_SOURCE_DIR) + "/tests/lab/media/scenarios/registrar_401.xml";
+  auto& sipp = lab.in_net({"sipp", "-sf", scen, "-i", far, "-p", "5090", "-m", "1", "-nostdin", "-timeout", "3s",
+                           "-t", "t1", "-trace_msg"},
+                          "sipp.out");
+  tls_front(lab);
+  auto& media = lab.media(far + ":5061",
+                          "<SIP_Transport_1_>TLS</SIP_Transport_1_><TLS_Name_Validate_1_>Yes</TLS_Name_Validate_1_>\n",
+                          {"--ca", (lab.dir() / "cert.pem").string()});
+  lab.baresip("a", "127.0.0.1", 5070, "30000-30099", "a.wav",
+              "<sip:phone1@" + far + ":5090>;auth_pass=secret;outbound=\"sip:127.0.0.1:15060\";regint=600;"
+              "audio_codecs=pcmu");
+  lab.in_phone({"baresip", "-f", (lab.dir() / "a").string(), "-t", "2"}, "a.log").wait(5000);
+  std::string st = lab.last_status();
+  sipp.wait(5000);
+  Lab::stop(media);
+  EXPECT_NE(st.find("\"error\":"), std::string::npos) << st;
+  EXPECT_NE(st.find("refused"), std::string::npos) << st;
+  EXPECT_EQ(st.find("\"transport\":\"tls\",\"ua_side\""), std::string::npos);
+  EXPECT_EQ(pss::slurp(lab.dir() / "a.log").find("200 OK"), std::string::npos) << "the UA registered";
+  std::string msgs;
+  for (auto& e : fs::directory_iterator(lab.dir()))
+    if (e.path().string().find("_messages.log") != std::string::npos) msgs += pss::slurp(e.path());
+  EXPECT_EQ(msgs.find("REGISTER"), std::string::npos) << "a REGISTER reached the proxy: " << msgs;
+}
 
 }  // namespace

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // phonesec-media: the media-security service on its own, for people and for the lab (on the
 // phone phonesecd runs the same code as a worker: media::run_worker).
-//   phonesec-media run --config cfg.xml [--suite NAME]… [--status-out]
+//   phonesec-media run --config cfg.xml [--suite NAME]… [--ca FILE] [--status-out]
 //       one local SIP outbound proxy per enabled line: point the phone's UA at
 //       127.0.0.1:(SIP_Port_n_ + 10000) as outbound proxy; SIGHUP re-reads cfg.xml.
 //       --suite restricts/orders the SDES suites offered (default: all six, strongest first).
@@ -27,7 +27,9 @@ int cmd_run(const Args& a) {
     std::cerr << "phonesec-media run: --config is required\n";
     return 2;
   }
-  std::vector<srtp::Suite> suites;
+  media::ServiceOptions o;
+  if (a.has("ca")) o.ca_file = a.get("ca");
+  auto& suites = o.suites;
   for (auto& n : a.all("suite")) {
     auto s = srtp::suite_from_name(n);
     if (!s) {
@@ -36,7 +38,7 @@ int cmd_run(const Args& a) {
     }
     suites.push_back(*s);
   }
-  auto st = media::run_standalone(a.get("config"), suites, a.has("status-out") ? &std::cout : nullptr);
+  auto st = media::run_standalone(a.get("config"), std::move(o), a.has("status-out") ? &std::cout : nullptr);
   if (!st) {
     std::cerr << "phonesec-media: " << st.error().message() << "\n";
     return 1;
@@ -57,7 +59,7 @@ int cmd_decrypt(const Args& a) {
   }
   std::cout << "decrypted " << r->rtp << " RTP and " << r->rtcp << " RTCP packets, copied " << r->other
             << " other frames and " << r->not_srtp << " datagrams too short to be SRTP, dropped " << r->duplicates
-            << " replayed copies\n";
+            << " replayed copies and " << r->unauthenticated << " packets that failed authentication\n";
   return 0;
 }
 
@@ -67,6 +69,7 @@ std::vector<Command> commands() {
        "run the media-security service (SIP outbound proxy per line + RTP<->SRTP relay)",
        {{"config", "cfg.xml to run", true, false, ""},
         {"suite", "SDES suite to offer, in order (repeatable)", true, true, ""},
+        {"ca", "trusted roots for SIP over TLS (PEM)", true, false, media::kDefaultCaFile},
         {"status-out", "print each status change as a JSON line", false}},
        cmd_run},
       {"decrypt",
