@@ -127,7 +127,7 @@ class Lab {
 
   // A baresip configuration folder dir/<name>: listen address, RTP ports, tone source, account.
   fs::path baresip(const std::string& name, const std::string& ip, int port, const std::string& rtp, const std::string& wav,
-                   const std::string& account) {
+                   const std::string& account, const std::string& extra_config = "") {
     fs::path d = dir_ / name;
     fs::remove_all(d);
     fs::create_directories(d / "rec");
@@ -137,7 +137,7 @@ class Lab {
                                 << "\nrtcp_mux no\nmodule_path /usr/lib/baresip/modules\nmodule g711.so\n"
                                    "module aufile.so\nmodule aubridge.so\nmodule sndfile.so\nmodule srtp.so\n"
                                    "module_tmp account.so\nmodule_app menu.so\nsnd_path "
-                                << (d / "rec").string() << "\n";
+                                << (d / "rec").string() << "\n" << extra_config;
     std::ofstream(d / "accounts") << account << "\n";
     return d;
   }

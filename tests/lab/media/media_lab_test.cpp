@@ -95,13 +95,24 @@ struct CallResult {
   std::string status;  // last status line with a call in it
 };
 
-// The phone's UA (a.wav, 440 Hz) calls the far end (b.wav, 1000 Hz) for `secs` seconds.
-CallResult outbound_call(Lab& lab, std::vector<std::string> media_args, int secs) {
+// baresip's ctrl_tcp: one command as a netstring (the UA puts the call on hold: a re-INVITE).
+void ua_command(Lab& lab, const std::string& command) {
+  std::string py = "import socket, json; s = socket.create_connection(('127.0.0.1', 4444)); "
+                   "m = json.dumps({'command': '" + command + "', 'params': '', 'token': 't'}); "
+                   "s.sendall(('%d:%s,' % (len(m), m)).encode()); s.settimeout(2); print(s.recv(4096))";
+  lab.in_phone({psm::kPython, "-c", py}, "ctrl.out").wait(4000);
+}
+
+// The phone's UA (a.wav, 440 Hz) calls the far end (b.wav, 1000 Hz) for `secs` seconds; with
+// hold_after_ms > 0 the UA puts the call on hold then and resumes it 600 ms later (two
+// re-INVITEs: phonesec rekeys each time).
+CallResult outbound_call(Lab& lab, std::vector<std::string> media_args, int secs, int hold_after_ms = 0) {
   const std::string far = lab.net_ip();
   lab.baresip("b", far, 5080, "40000-40099", "b.wav",
               "<sip:b@" + far + ":5080>;regint=0;answermode=auto;mediaenc=srtp-mand;audio_codecs=pcmu");
   lab.baresip("a", "127.0.0.1", 5070, "30000-30099", "a.wav",
-              "<sip:a@" + far + ":5080>;regint=0;outbound=\"sip:127.0.0.1:15060\";audio_codecs=pcmu");
+              "<sip:a@" + far + ":5080>;regint=0;outbound=\"sip:127.0.0.1:15060\";audio_codecs=pcmu",
+              hold_after_ms ? "module ctrl_tcp.so\nctrl_tcp_listen 127.0.0.1:4444\n" : "");
   auto& b = lab.in_net({"baresip", "-f", (lab.dir() / "b").string(), "-t", std::to_string(secs + 4)}, "b.log");
   auto& cap = lab.capture("net.pcap");
   auto& media = lab.media(far + ":5080", "", std::move(media_args));
@@ -110,6 +121,14 @@ CallResult outbound_call(Lab& lab, std::vector<std::string> media_args, int secs
   auto& a = lab.in_phone({"baresip", "-f", (lab.dir() / "a").string(), "-t", std::to_string(secs), "-e",
                           "/dial sip:b@" + far + ":5080"},
                          "a.log");
+  if (hold_after_ms) {
+    for (int i = 0; i < 200 && pss::slurp(lab.dir() / "a.log").find("Call established") == std::string::npos; ++i)
+      std::this_thread::sleep_for(20ms);
+    std::this_thread::sleep_for(std::chrono::milliseconds(hold_after_ms));
+    ua_command(lab, "hold");
+    std::this_thread::sleep_for(600ms);
+    ua_command(lab, "resume");  // a second re-INVITE: sendrecv again, keys renewed again
+  }
   a.wait((secs + 5) * 1000);
   std::this_thread::sleep_for(300ms);
   CallResult r;
@@ -425,6 +444,61 @@ TEST_F(MediaLab, TlsProxyWhoseNameDoesNotValidateIsRefused) {
   for (auto& e : fs::directory_iterator(lab.dir()))
     if (e.path().string().find("_messages.log") != std::string::npos) msgs += pss::slurp(e.path());
   EXPECT_EQ(msgs.find("REGISTER"), std::string::npos) << "a REGISTER reached the proxy: " << msgs;
+}
+
+// Bodies of every SIP message on the wire starting with `start` whose CSeq names INVITE, in order.
+std::vector<std::string> invite_bodies(const std::vector<psm::Udp>& udp, const std::string& start) {
+  std::vector<std::string> out;
+  for (auto& u : udp) {
+    if (u.payload.rfind(start, 0) != 0 || u.payload.find(" INVITE\r\n") == std::string::npos) continue;
+    auto b = u.payload.find("\r\n\r\n");
+    if (b != std::string::npos && b + 4 < u.payload.size()) out.push_back(u.payload.substr(b + 4));
+  }
+  return out;
+}
+
+std::string decrypt(Lab& lab, const std::string& offer, const std::string& answer, const std::string& tag) {
+  std::ofstream(lab.dir() / (tag + "-offer.sdp")) << offer;
+  std::ofstream(lab.dir() / (tag + "-answer.sdp")) << answer;
+  std::string log = (lab.dir() / (tag + ".log")).string();
+  psm::sh(psm::kMediaBin + " decrypt --sdp " + (lab.dir() / (tag + "-offer.sdp")).string() + " --sdp " +
+          (lab.dir() / (tag + "-answer.sdp")).string() + " --pcap " + (lab.dir() / "net.pcap").string() + " -o " +
+          (lab.dir() / (tag + ".pcap")).string() + " > " + log + " 2>&1");
+  return pss::slurp(log);
+}
+
+std::uint64_t count_after(const std::string& log, const std::string& what) {
+  auto p = log.find(what);
+  if (p == std::string::npos) return 0;
+  auto s = log.rfind(' ', p - 2);
+  return std::strtoull(log.c_str() + s + 1, nullptr, 10);
+}
+
+// The UA puts the call on hold and resumes it (two re-INVITEs): phonesec offers fresh keys each
+// time, and what it sends is protected with the keys of the latest offer/answer — the capture's
+// phone -> far end packets decrypt with the first offer/answer only before the re-INVITEs and
+// with the last one only after them (each decryption drops the rest as unauthenticated).
+TEST_F(MediaLab, ReInviteFromTheUaRekeys) {
+  Lab lab("rekey");
+  ASSERT_EQ(lab.up(), "");
+  auto r = outbound_call(lab, {"--suite", "AES_CM_128_HMAC_SHA1_80"}, 4, 1200);
+  auto offers = invite_bodies(r.wire, "INVITE "), answers = invite_bodies(r.wire, "SIP/2.0 200");
+  ASSERT_EQ(offers.size(), 3u) << "INVITE and two re-INVITEs on the wire";
+  ASSERT_GE(answers.size(), 3u);
+  auto key = [](const std::string& sdp) {
+    auto k = sdp.find("inline:");
+    return k == std::string::npos ? std::string() : sdp.substr(k + 7, 40);
+  };
+  ASSERT_FALSE(key(offers[0]).empty());
+  EXPECT_NE(key(offers[0]), key(offers[1])) << "the re-INVITE must carry a fresh key";
+  EXPECT_NE(key(offers[1]), key(offers[2]));
+  std::string before = decrypt(lab, offers[0], answers[0], "first");
+  std::string after = decrypt(lab, offers[2], answers[answers.size() - 1], "last");
+  EXPECT_GT(count_after(before, "RTP and"), 50u) << before;
+  EXPECT_GT(count_after(before, "packets that failed authentication"), 20u) << "sent after the rekey: " << before;
+  EXPECT_GT(count_after(after, "RTP and"), 50u) << after;
+  EXPECT_GT(count_after(after, "packets that failed authentication"), 20u) << "sent before the rekey: " << after;
+  EXPECT_NE(pss::slurp(lab.dir() / "media.log").find("rekeyed"), std::string::npos);
 }
 
 }  // namespace
