@@ -527,7 +527,9 @@ void LineProxy::net_request(sip::Message m, const Endpoint& src) {
       return;
     }
   }
-  const sip::Message original = m;
+  sip::Message original = m;  // for responses of our own; its body (keys) is not needed
+  secure_wipe(original.body.data(), original.body.size());
+  original.body.clear();
   const std::string top = top_via(m);
   if (top.empty()) {
     ++sip_dropped_;
@@ -564,6 +566,7 @@ void LineProxy::net_request(sip::Message m, const Endpoint& src) {
       log::warn("media", "line ", s_.line, ": call ", call_id, " refused with 488: ", body.error().message());
       send_net(src, sip::make_response(original, 488, "Not Acceptable Here", salt_,
                                        {"Warning: 399 phonesec \"media must be SRTP (SDES a=crypto)\""}));
+      secure_wipe(m.body.data(), m.body.size());
       if (!slot->established) end_call(call_id, "offer without usable a=crypto");
       return;
     }

@@ -42,7 +42,7 @@ Result<MediaRelay*> relay_for(Call& c, srtp::CallKeys& k, MediaContext& ctx, uns
   return slot.get();
 }
 
-bool memo_hit(const Call::Memo& m, const std::string& key) { return !m.key.empty() && m.key == key; }
+bool memo_hit(const Call::Memo& m, const std::string& key) { return !m.key.empty() && m.key.reveal() == key; }
 
 void note_suite(Call& c, srtp::CallKeys& k) {
   for (auto& [i, r] : c.relays)
@@ -56,8 +56,8 @@ void note_suite(Call& c, srtp::CallKeys& k) {
 
 Result<SecretString> ua_offer_to_net(Call& c, srtp::CallKeys& k, MediaContext& ctx, const std::string& cseq,
                                      const std::string& body) {
-  std::string key = cseq + "\n" + body;
-  if (memo_hit(c.ua_offer, key)) return c.ua_offer.out;
+  SecretString key(cseq + "\n" + body);
+  if (memo_hit(c.ua_offer, key.reveal())) return c.ua_offer.out;
   auto info = parse(body, "SDP offer from the UA");
   if (!info) return info.error();
   std::vector<MediaEdit> edits(info->media.size());
@@ -80,8 +80,8 @@ Result<SecretString> ua_offer_to_net(Call& c, srtp::CallKeys& k, MediaContext& c
 Result<SecretString> net_answer_to_ua(Call& c, srtp::CallKeys& k, MediaContext& ctx, const std::string& cseq,
                                       const std::string& body) {
   // 183 and 200 of one INVITE (same CSeq) often repeat the same answer: accept the keys once.
-  std::string key = cseq + "\n" + body;
-  if (memo_hit(c.net_answer, key)) return c.net_answer.out;
+  SecretString key(cseq + "\n" + body);
+  if (memo_hit(c.net_answer, key.reveal())) return c.net_answer.out;
   (void)ctx;
   auto info = parse(body, "SDP answer from the network");
   if (!info) return info.error();
@@ -108,8 +108,8 @@ Result<SecretString> net_answer_to_ua(Call& c, srtp::CallKeys& k, MediaContext& 
 
 Result<SecretString> net_offer_to_ua(Call& c, srtp::CallKeys& k, MediaContext& ctx, const std::string& cseq,
                                      const std::string& body) {
-  std::string key = cseq + "\n" + body;
-  if (memo_hit(c.net_offer, key)) return c.net_offer.out;
+  SecretString key(cseq + "\n" + body);
+  if (memo_hit(c.net_offer, key.reveal())) return c.net_offer.out;
   auto info = parse(body, "SDP offer from the network");
   if (!info) return info.error();
   std::vector<MediaEdit> edits(info->media.size());
@@ -133,8 +133,8 @@ Result<SecretString> net_offer_to_ua(Call& c, srtp::CallKeys& k, MediaContext& c
 
 Result<SecretString> ua_answer_to_net(Call& c, srtp::CallKeys& k, MediaContext& ctx, const std::string& cseq,
                                       const std::string& body) {
-  std::string key = cseq + "\n" + body;
-  if (memo_hit(c.ua_answer, key)) return c.ua_answer.out;
+  SecretString key(cseq + "\n" + body);
+  if (memo_hit(c.ua_answer, key.reveal())) return c.ua_answer.out;
   (void)k;
   auto info = parse(body, "SDP answer from the UA");
   if (!info) return info.error();

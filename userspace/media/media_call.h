@@ -33,7 +33,7 @@ struct MediaContext {
 
 struct Call {
   struct Memo {
-    std::string key;  // CSeq + body of the message rewritten last
+    SecretString key;  // CSeq + body of the message rewritten last (bodies hold keys)
     SecretString out;
   };
   std::string id;
