@@ -42,7 +42,7 @@ MediaSecNegotiator::MediaSecNegotiator(MediaSecLineConfig cfg, SipTransport tran
   state_ = allowed() ? MediaSecState::Idle : MediaSecState::Off;
 }
 
-bool MediaSecNegotiator::allowed() const { return !cfg_.over_tls_only || transport_ == SipTransport::tls; }
+bool MediaSecNegotiator::allowed() const { return !cfg_.over_tls_only || transport_ == SipTransport::TLS; }
 
 void MediaSecNegotiator::go(MediaSecState to, std::string_view why) {
   if (to == state_) return;

@@ -26,12 +26,13 @@
 #include <vector>
 
 #include "common/result.h"
+#include "common/sip_transport.h"
 #include "srtp/secagree.h"
 #include "srtp/sip_headers.h"
 
 namespace phonesec::srtp {
 
-enum class SipTransport { udp, tcp, tls };
+using phonesec::SipTransport;  // common/sip_transport.h (shared with config/ and tls/)
 
 // The line's settings, taken as plain values (the config/ layer maps cfg.xml onto this).
 struct MediaSecLineConfig {

@@ -89,13 +89,8 @@ const char* via_transport(config::SipTransport t) {
   return t == config::SipTransport::TLS ? "TLS" : t == config::SipTransport::TCP ? "TCP" : "UDP";
 }
 
-srtp::SipTransport neg_transport(config::SipTransport t) {
-  switch (t) {
-    case config::SipTransport::TCP: return srtp::SipTransport::tcp;
-    case config::SipTransport::TLS: return srtp::SipTransport::tls;
-    default: return srtp::SipTransport::udp;
-  }
-}
+// Auto is resolved to UDP (no NAPTR lookup): the negotiator sees what the line really uses.
+SipTransport neg_transport(SipTransport t) { return t == SipTransport::Auto ? SipTransport::UDP : t; }
 
 const char* transport_name(config::SipTransport t) {
   switch (t) {
