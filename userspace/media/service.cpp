@@ -61,6 +61,12 @@ void Service::tick() {
 
 std::string Service::apply(const config::PhoneConfig& c) {
   auto wanted = line_settings(c, o_.suites, o_.ca_file);
+  std::vector<int> disabled;
+  for (std::size_t i = 0; i < c.lines.size(); ++i)
+    if (!c.lines[i].enable && (!c.lines[i].proxy.empty() || !c.lines[i].outbound_proxy.empty()))
+      disabled.push_back(int(i) + 1);
+  if (disabled != disabled_) changed_ = true;
+  disabled_ = disabled;
   bool any = false;
   std::string errors;
   std::map<int, LineSettings> want;
@@ -103,6 +109,7 @@ Json Service::status() const {
   for (auto& [n, l] : lines_) by[n] = l->status();
   for (auto& [n, f] : failed_)
     by[n] = Json{{"line", n}, {"enabled", true}, {"error", f.second}, {"calls", 0}};
+  for (int n : disabled_) by[n] = Json{{"line", n}, {"enabled", false}, {"calls", 0}};
   for (auto& [n, j] : by) lines.push_back(j);
   return Json{{"lines", lines}};
 }

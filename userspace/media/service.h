@@ -59,6 +59,7 @@ class Service {
   std::chrono::steady_clock::time_point last_retry_ = std::chrono::steady_clock::now();
   std::map<int, std::unique_ptr<LineProxy>> lines_;
   std::map<int, std::pair<LineSettings, std::string>> failed_;  // settings, error
+  std::vector<int> disabled_;  // lines with a proxy but Line_Enable_n_ = No (shown in status)
   bool changed_ = true;
 };
 

@@ -69,6 +69,14 @@ TEST(MediaWorker, ApplyStatusUnchangedErrorStop) {
   EXPECT_EQ(next(ctl, "applied")["outcome"], "applied");
   Json s2 = next(ctl, "status");
   EXPECT_EQ(s2["status"]["lines"][0]["mediasec"]["mode"], "client") << s2.dump();
+  ASSERT_TRUE(ctl.send({{"op", "apply"},
+                        {"profile", profile(dir, "c.xml", 25060, "<Line_Enable_1_>No</Line_Enable_1_>")},
+                        {"generation", 5}})
+                  .ok());
+  EXPECT_EQ(next(ctl, "applied")["outcome"], "applied");
+  Json s3 = next(ctl, "status");
+  ASSERT_EQ(s3["status"]["lines"].size(), 1u) << s3.dump();
+  EXPECT_EQ(s3["status"]["lines"][0]["enabled"], false) << s3.dump();
   std::ofstream(dir / "bad.xml") << "<flat-profile><oops";
   ASSERT_TRUE(ctl.send({{"op", "apply"}, {"profile", (dir / "bad.xml").string()}, {"generation", 4}}).ok());
   std::string bad = next(ctl, "applied")["outcome"];
