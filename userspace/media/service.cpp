@@ -115,6 +115,9 @@ Json Service::status() const {
 }
 
 Status run_worker(Channel& ch, ServiceOptions o) {
+  // SSL_write to a proxy that closed the TLS connection would raise SIGPIPE (the TCP path
+  // uses MSG_NOSIGNAL): it must end the write, not the worker.
+  ::signal(SIGPIPE, SIG_IGN);
   auto svc = Service::create(std::move(o));
   if (!svc) return svc.error();
   Service& s = **svc;
@@ -158,6 +161,7 @@ Status run_worker(Channel& ch, ServiceOptions o) {
 }
 
 Status run_standalone(const std::string& path, ServiceOptions o, std::ostream* out) {
+  ::signal(SIGPIPE, SIG_IGN);  // as in run_worker
   auto svc = Service::create(std::move(o));
   if (!svc) return svc.error();
   Service& s = **svc;

@@ -12,7 +12,7 @@
 //       down, MediaSec state, suite): per line enabled, transport, proxy, local and UA-side
 //       addresses, mediasec {mode, over_tls_only, state, agreed}, auth_invite, calls, suite,
 //       SIP and media counters, or error. Never a key or a password.
-// It needs no privilege: UDP ports above 1024 (SIP_Port_n_, SIP_Port_n_ + 10000 on 127.0.0.1,
+// It ignores SIGPIPE (a proxy closing the TLS connection mid-write). It needs no privilege: UDP ports above 1024 (SIP_Port_n_, SIP_Port_n_ + 10000 on 127.0.0.1,
 // the RTP range), no capability; with SIP_Port_n_ below 1024 it would need CAP_NET_BIND_SERVICE.
 #pragma once
 
