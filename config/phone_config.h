@@ -15,6 +15,7 @@
 
 #include "common/result.h"
 #include "common/secure.h"
+#include "common/sip_transport.h"
 
 namespace phonesec::config {
 
@@ -34,7 +35,7 @@ struct FirewallOptions {
   bool operator==(const FirewallOptions&) const = default;
 };
 
-enum class SipTransport { UDP, TCP, TLS, Auto };
+using phonesec::SipTransport;  // common/sip_transport.h: one enum for config, tls, srtp, media
 
 // One line (extension) n: cfg.xml names Name_n_ with n = index + 1.
 struct LineConfig {

@@ -7,9 +7,18 @@ namespace phonesec::srtp {
 namespace {
 constexpr std::string_view kTag = "mediasec";
 
-void add_tags(SipHeaders& h) {
+// Require/Proxy-Require: mediasec, never on CANCEL (RFC 3261 §8.2.2.3). Only "mediasec", not
+// "sec-agree": see the header comment.
+void add_tags(SipHeaders& h, std::string_view method) {
+  if (iequals(method, "CANCEL")) return;
   h.push_back({"Require", std::string(kTag)});
   h.push_back({"Proxy-Require", std::string(kTag)});
+}
+
+bool has_mediasec(const std::vector<SecMechanism>& list) {
+  for (auto& m : list)
+    if (m.mediasec()) return true;
+  return false;
 }
 }  // namespace
 
@@ -33,7 +42,7 @@ MediaSecNegotiator::MediaSecNegotiator(MediaSecLineConfig cfg, SipTransport tran
   state_ = allowed() ? MediaSecState::Idle : MediaSecState::Off;
 }
 
-bool MediaSecNegotiator::allowed() const { return !cfg_.over_tls_only || transport_ == SipTransport::tls; }
+bool MediaSecNegotiator::allowed() const { return !cfg_.over_tls_only || transport_ == SipTransport::TLS; }
 
 void MediaSecNegotiator::go(MediaSecState to, std::string_view why) {
   if (to == state_) return;
@@ -74,7 +83,7 @@ SipHeaders MediaSecNegotiator::request_headers(std::string_view method) {
     case MediaSecState::ClientOffered:
       if (!reg) return h;
       h.push_back({"Security-Client", format_mechanism(offered_mechanism())});
-      add_tags(h);
+      add_tags(h, method);
       return h;
     case MediaSecState::Challenged:
       if (reg) h.push_back({"Security-Client", format_mechanism(offered_mechanism())});
@@ -85,7 +94,9 @@ SipHeaders MediaSecNegotiator::request_headers(std::string_view method) {
   }
   // One Security-Verify header per mechanism, in the server's order, text as received.
   for (auto& m : server_) h.push_back({"Security-Verify", format_mechanism(m)});
-  add_tags(h);
+  // The option tag asks the proxy for mediasec: only while the held list (or, with Security-
+  // Client, our own offer) has a mediasec mechanism — not after a 494 listing only ipsec/tls.
+  if (has_mediasec(server_) || (!h.empty() && iequals(h.front().name, "Security-Client"))) add_tags(h, method);
   return h;
 }
 
@@ -114,14 +125,13 @@ Status MediaSecNegotiator::on_response(int status, std::string_view method, cons
     for (auto& k : list) dup = dup || iequals(k.raw, m.raw);
     if (!dup) list.push_back(std::move(m));
   }
-  bool any_mediasec = false;
-  for (auto& m : list) any_mediasec = any_mediasec || m.mediasec();
-
   if (!cfg_.request) {
-    // Server-initiated: only a list with mediasec starts (or refreshes) the exchange.
-    if (!any_mediasec) return {};
+    // Server-initiated: only a list with mediasec starts the exchange; once started, every newer
+    // list replaces the held one (Security-Verify mirrors the server's current list), and one
+    // without mediasec ends the agreement (agreed() is false, no mediasec tag).
+    if (state_ == MediaSecState::Idle && !has_mediasec(list)) return {};
     server_ = std::move(list);
-    go(MediaSecState::Verifying, "Security-Server with mediasec");
+    go(MediaSecState::Verifying, "Security-Server list");
     return {};
   }
   server_ = std::move(list);

@@ -9,8 +9,14 @@
 //  - server-initiated (request = false): nothing is sent until a response carries a
 //    Security-Server mechanism with the mediasec parameter; from then on every request echoes it.
 // Once a server list is held, every request (INVITE, re-INVITE, OPTIONS, re-REGISTER, …) carries
-// Security-Verify and `Require`/`Proxy-Require: mediasec`. A newer Security-Server list replaces
-// the older one (no duplicates). MediaSec_Over_TLS_Only_n_ = Yes disables all of it unless the
+// Security-Verify mirroring the server's current list, and `Require`/`Proxy-Require: mediasec`
+// while that list (or our Security-Client) has a mediasec mechanism — never on CANCEL (RFC 3261
+// §8.2.2.3). A newer Security-Server list always replaces the older one (no duplicates), also in
+// server-initiated mode and also when it has no mediasec mechanism (then agreed() is false).
+// Option tags: only "mediasec", as the mediasec draft's examples and deployed phones send it.
+// "sec-agree" (RFC 3329 §2.3.1) is not added: it asks the server to agree a *signalling*
+// mechanism (ipsec-3gpp/tls/digest) for the first hop, which this phone does not do, and a
+// mediasec-only server would answer 420 Bad Extension to it. MediaSec_Over_TLS_Only_n_ = Yes disables all of it unless the
 // line's SIP transport is TLS. A 420 whose Unsupported lists mediasec ends negotiation (Refused).
 // Media security is agreed when the server list holds `sdes-srtp;mediasec`.
 #pragma once
@@ -20,12 +26,13 @@
 #include <vector>
 
 #include "common/result.h"
+#include "common/sip_transport.h"
 #include "srtp/secagree.h"
 #include "srtp/sip_headers.h"
 
 namespace phonesec::srtp {
 
-enum class SipTransport { udp, tcp, tls };
+using phonesec::SipTransport;  // common/sip_transport.h (shared with config/ and tls/)
 
 // The line's settings, taken as plain values (the config/ layer maps cfg.xml onto this).
 struct MediaSecLineConfig {

@@ -7,6 +7,41 @@
 #include <mutex>
 
 namespace phonesec::srtp {
+
+const char* srtp_status_name(int status) {
+  switch (static_cast<srtp_err_status_t>(status)) {
+    case srtp_err_status_ok: return "srtp_err_status_ok";
+    case srtp_err_status_fail: return "srtp_err_status_fail";
+    case srtp_err_status_bad_param: return "srtp_err_status_bad_param";
+    case srtp_err_status_alloc_fail: return "srtp_err_status_alloc_fail";
+    case srtp_err_status_dealloc_fail: return "srtp_err_status_dealloc_fail";
+    case srtp_err_status_init_fail: return "srtp_err_status_init_fail";
+    case srtp_err_status_terminus: return "srtp_err_status_terminus";
+    case srtp_err_status_auth_fail: return "srtp_err_status_auth_fail";
+    case srtp_err_status_cipher_fail: return "srtp_err_status_cipher_fail";
+    case srtp_err_status_replay_fail: return "srtp_err_status_replay_fail";
+    case srtp_err_status_replay_old: return "srtp_err_status_replay_old";
+    case srtp_err_status_algo_fail: return "srtp_err_status_algo_fail";
+    case srtp_err_status_no_such_op: return "srtp_err_status_no_such_op";
+    case srtp_err_status_no_ctx: return "srtp_err_status_no_ctx";
+    case srtp_err_status_cant_check: return "srtp_err_status_cant_check";
+    case srtp_err_status_key_expired: return "srtp_err_status_key_expired";
+    case srtp_err_status_socket_err: return "srtp_err_status_socket_err";
+    case srtp_err_status_signal_err: return "srtp_err_status_signal_err";
+    case srtp_err_status_nonce_bad: return "srtp_err_status_nonce_bad";
+    case srtp_err_status_read_fail: return "srtp_err_status_read_fail";
+    case srtp_err_status_write_fail: return "srtp_err_status_write_fail";
+    case srtp_err_status_parse_err: return "srtp_err_status_parse_err";
+    case srtp_err_status_encode_err: return "srtp_err_status_encode_err";
+    case srtp_err_status_semaphore_err: return "srtp_err_status_semaphore_err";
+    case srtp_err_status_pfkey_err: return "srtp_err_status_pfkey_err";
+    case srtp_err_status_bad_mki: return "srtp_err_status_bad_mki";
+    case srtp_err_status_pkt_idx_old: return "srtp_err_status_pkt_idx_old";
+    case srtp_err_status_pkt_idx_adv: return "srtp_err_status_pkt_idx_adv";
+  }
+  return "srtp_err_status_unknown";
+}
+
 namespace {
 
 Error srtp_error(const char* op, srtp_err_status_t st) {
@@ -17,7 +52,8 @@ Error srtp_error(const char* op, srtp_err_status_t st) {
     case srtp_err_status_bad_mki: return make_error(Errc::auth, std::string("srtp ") + op + ": unknown MKI");
     case srtp_err_status_key_expired: return make_error(Errc::crypto, std::string("srtp ") + op + ": key lifetime exhausted");
     default:
-      return make_error(Errc::crypto, std::string("srtp ") + op + ": libsrtp2 status " + std::to_string(int(st)));
+      return make_error(Errc::crypto, std::string("srtp ") + op + ": " + srtp_status_name(st) + " (" +
+                                           std::to_string(int(st)) + ")");
   }
 }
 

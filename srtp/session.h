@@ -30,6 +30,9 @@ struct SessionOptions {
 // MKI set). packets_left() lets the controller rekey (re-INVITE) before that. Without a lifetime
 // libsrtp2's own limits apply (2^48 SRTP, 2^31 SRTCP).
 
+// The libsrtp2 name of a status ("srtp_err_status_cant_check"), for error messages.
+const char* srtp_status_name(int status);
+
 // libsrtp2 is initialised once per process; every SrtpSession::create calls this.
 Status srtp_library_init();
 

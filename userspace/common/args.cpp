@@ -11,6 +11,8 @@ bool parse_args(const Command& c, int argc, char** argv, int first, Args& out) {
   std::map<std::string, bool> seen;
   for (int i = first; i < argc; ++i) {
     std::string a = argv[i];
+    // A one-letter option may also be written with one dash ("-o FILE").
+    if (a.size() == 2 && a[0] == '-' && a[1] != '-') a = "-" + a;
     if (a.rfind("--", 0) != 0) {
       std::cerr << "phonesec " << c.name << ": unexpected argument '" << a << "'\n";
       return false;

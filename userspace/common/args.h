@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Subcommands from one table: name, help, options (with defaults), handler (xdp-tools
 // params.h style). Options are --name VALUE, repeatable ones collect every value; flags are
-// --name alone.
+// --name alone. One-letter options may be written -x as well as --x.
 #pragma once
 
 #include <functional>

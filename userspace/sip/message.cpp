@@ -80,6 +80,7 @@ Result<Message> parse(std::string_view text) {
     if (code.size() != 3 || !std::isdigit(static_cast<unsigned char>(code[0])))
       return make_error(Errc::parse, "SIP response: bad status line '" + std::string(start) + "'");
     m.status = std::stoi(std::string(code));
+    if (start.size() > 12) m.reason = std::string(trim(start.substr(12)));
   } else {
     auto sp1 = start.find(' ');
     auto sp2 = start.rfind(' ');
@@ -98,6 +99,25 @@ Result<Message> parse(std::string_view text) {
                            std::string(trim(std::string_view(lines[i]).substr(colon + 1))));
   }
   return m;
+}
+
+std::string serialize(const Message& m) {
+  std::string r;
+  r.reserve(512 + m.body.size());
+  if (m.is_request)
+    r = m.method + " " + m.uri + " SIP/2.0\r\n";
+  else
+    r = "SIP/2.0 " + std::to_string(m.status) + " " + (m.reason.empty() ? "OK" : m.reason) + "\r\n";
+  for (const auto& [n, v] : m.headers) {
+    if (text::iequals(n, "Content-Length")) continue;
+    r += n;
+    r += ": ";
+    r += v;
+    r += "\r\n";
+  }
+  r += "Content-Length: " + std::to_string(m.body.size()) + "\r\n\r\n";
+  r += m.body;
+  return r;
 }
 
 std::string make_response(const Message& req, int status, std::string_view reason, std::string_view to_tag,

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // Just enough SIP (RFC 3261) for a UAS to judge an incoming request and answer it: the start
 // line, headers (case-insensitive names, compact forms expanded, repeated headers kept in
-// order), the body; and responses that echo Via/From/To/Call-ID/CSeq.
+// order), the body; and responses that echo Via/From/To/Call-ID/CSeq. Headers are srtp::SipHeaders,
+// the same model the MediaSec negotiator reads and writes (one copy, not two).
 #pragma once
 
 #include <string>
@@ -10,6 +11,7 @@
 #include <vector>
 
 #include "common/result.h"
+#include "srtp/sip_headers.h"
 
 namespace phonesec::sip {
 
@@ -17,7 +19,8 @@ struct Message {
   bool is_request = false;
   std::string method, uri;                                   // requests
   int status = 0;                                            // responses
-  std::vector<std::pair<std::string, std::string>> headers;  // canonical name, value (trimmed)
+  std::string reason;                                        // responses: reason phrase
+  srtp::SipHeaders headers;  // canonical name, value (trimmed); the one header model, shared with srtp/
   std::string body;
 
   // First value of a header (canonical or compact name, any case); nullptr when absent.
@@ -29,6 +32,10 @@ struct Message {
 
 // Errc::parse with what is wrong (no start line, bad status, header without ':').
 Result<Message> parse(std::string_view text);
+
+// The message as text: start line, headers in order, Content-Length recomputed from body (an
+// existing Content-Length header is replaced), blank line, body.
+std::string serialize(const Message& m);
 
 // A response to req: status line, its Via headers, From, To (with to_tag added when To has no
 // tag and to_tag is not empty), Call-ID, CSeq, then extra header lines, Content-Length: 0.

@@ -324,6 +324,8 @@ Status TlsSession::write_all(const void* buf, std::size_t n) {
   return {};
 }
 
+bool TlsSession::pending() const { return ssl_ && SSL_pending(ssl_.get()) > 0; }
+
 void TlsSession::shutdown() {
   if (ssl_) SSL_shutdown(ssl_.get());
   ERR_clear_error();

@@ -72,6 +72,10 @@ class TlsSession : public Stream {
   Status write_all(const void* buf, std::size_t n) override;
   // Sends close_notify (best effort).
   void shutdown();
+  // For an event loop: the socket to poll, and whether decrypted bytes wait in OpenSSL (then
+  // read_some returns them without the socket being readable).
+  int fd() const { return fd_.get(); }
+  bool pending() const;
 
   std::string cipher() const;   // negotiated suite, OpenSSL name
   std::string version() const;  // "TLSv1.2", "TLSv1.3"

@@ -37,7 +37,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     (void)parse_option_tags(x.name, x.value);
   }
   for (bool request : {true, false}) {
-    MediaSecNegotiator n({1, request, false}, SipTransport::udp);
+    MediaSecNegotiator n({1, request, false}, SipTransport::UDP);
     (void)n.request_headers("REGISTER");
     (void)n.on_response(status, "REGISTER", h);
     auto out = n.request_headers("INVITE");

@@ -88,7 +88,7 @@ TEST_P(SippMediaSec, RegisterThenInviteWithSdes) {
   pss::Child sipp(argv, dir, "sipp.out");
   std::this_thread::sleep_for(std::chrono::milliseconds(tls ? 700 : 0));
 
-  MediaSecNegotiator neg({1, f.request, f.over_tls_only}, tls ? SipTransport::tls : SipTransport::udp);
+  MediaSecNegotiator neg({1, f.request, f.over_tls_only}, tls ? SipTransport::TLS : SipTransport::UDP);
   pss::SipUa ua(5080, target, "phone1", f.transport);
   if (tls) {
     std::string v;
@@ -213,7 +213,7 @@ TEST(SippMediaSecNegative, RegistrarCatchesUnexpectedSecurityClient) {
   pss::Child sipp({"sipp", "-sf", scen, "-i", "127.0.0.1", "-p", std::to_string(kSippPort), "-m", "1", "-nostdin",
                    "-trace_err", "-timeout", "6s", "-timeout_error"},
                   dir, "sipp.out");
-  MediaSecNegotiator neg({1, true, false}, SipTransport::udp);
+  MediaSecNegotiator neg({1, true, false}, SipTransport::UDP);
   pss::SipUa ua(5081, kSippPort);
   pss::SipRequest reg{"REGISTER", pss::random_token() + "@127.0.0.1", 1, pss::random_token(), "", {}, ""};
   reg.extra = neg.request_headers("REGISTER");

@@ -15,7 +15,7 @@ const std::vector<std::string> kTag = {"mediasec"};
 }  // namespace
 
 TEST(MediaSec, ClientInitiated401Flow) {
-  MediaSecNegotiator n({1, true, false}, SipTransport::udp);
+  MediaSecNegotiator n({1, true, false}, SipTransport::UDP);
   std::vector<std::string> seen;
   n.on_transition([&](MediaSecState, MediaSecState to, std::string_view) { seen.push_back(to_string(to)); });
   auto h = n.request_headers("REGISTER");
@@ -44,7 +44,7 @@ TEST(MediaSec, ClientInitiated401Flow) {
 }
 
 TEST(MediaSec, ClientInitiated494DropsSecurityClient) {
-  MediaSecNegotiator n({2, true, false}, SipTransport::tcp);
+  MediaSecNegotiator n({2, true, false}, SipTransport::TCP);
   (void)n.request_headers("REGISTER");
   ASSERT_TRUE(n.on_response(494, "REGISTER", kServer).ok());
   EXPECT_EQ(n.state(), MediaSecState::Required);
@@ -57,7 +57,7 @@ TEST(MediaSec, ClientInitiated494DropsSecurityClient) {
 }
 
 TEST(MediaSec, NewServerListReplacesOldWithoutDuplicates) {
-  MediaSecNegotiator n({1, true, false}, SipTransport::udp);
+  MediaSecNegotiator n({1, true, false}, SipTransport::UDP);
   (void)n.request_headers("REGISTER");
   ASSERT_TRUE(n.on_response(401, "REGISTER", kServer).ok());
   SipHeaders newer = {{"Security-Server", "sdes-srtp;mediasec, sdes-srtp;mediasec"},
@@ -68,7 +68,7 @@ TEST(MediaSec, NewServerListReplacesOldWithoutDuplicates) {
 }
 
 TEST(MediaSec, ServerInitiatedSendsNothingUntilServerSpeaks) {
-  MediaSecNegotiator n({1, false, false}, SipTransport::udp);
+  MediaSecNegotiator n({1, false, false}, SipTransport::UDP);
   EXPECT_TRUE(n.request_headers("REGISTER").empty());
   EXPECT_TRUE(n.request_headers("INVITE").empty());
   // A Security-Server without mediasec (e.g. IPsec sec-agree only) does not start media security.
@@ -86,25 +86,25 @@ TEST(MediaSec, ServerInitiatedSendsNothingUntilServerSpeaks) {
 
 TEST(MediaSec, OverTlsOnlyNegotiatesOnlyOnTls) {
   for (bool request : {true, false}) {
-    MediaSecNegotiator n({3, request, true}, SipTransport::udp);
+    MediaSecNegotiator n({3, request, true}, SipTransport::UDP);
     EXPECT_EQ(n.state(), MediaSecState::Off);
     EXPECT_TRUE(n.request_headers("REGISTER").empty());
     ASSERT_TRUE(n.on_response(401, "REGISTER", kServer).ok());
     EXPECT_FALSE(n.agreed());
     EXPECT_TRUE(n.request_headers("INVITE").empty());
-    n.set_transport(SipTransport::tls);
+    n.set_transport(SipTransport::TLS);
     EXPECT_EQ(n.state(), MediaSecState::Idle);
     ASSERT_TRUE(n.on_response(401, "REGISTER", kServer).ok());
     EXPECT_TRUE(n.agreed());
     EXPECT_EQ(vals(n.request_headers("INVITE"), "Security-Verify"), kEcho);
-    n.set_transport(SipTransport::tcp);
+    n.set_transport(SipTransport::TCP);
     EXPECT_EQ(n.state(), MediaSecState::Off);
     EXPECT_FALSE(n.agreed());
   }
 }
 
 TEST(MediaSec, Unsupported420StopsNegotiation) {
-  MediaSecNegotiator n({1, true, false}, SipTransport::udp);
+  MediaSecNegotiator n({1, true, false}, SipTransport::UDP);
   (void)n.request_headers("REGISTER");
   ASSERT_TRUE(n.on_response(420, "REGISTER", {{"Unsupported", "mediasec"}}).ok());
   EXPECT_EQ(n.state(), MediaSecState::Refused);
@@ -112,7 +112,7 @@ TEST(MediaSec, Unsupported420StopsNegotiation) {
 }
 
 TEST(MediaSec, BadSecurityServerIsAnErrorAndKeepsState) {
-  MediaSecNegotiator n({1, true, false}, SipTransport::udp);
+  MediaSecNegotiator n({1, true, false}, SipTransport::UDP);
   (void)n.request_headers("REGISTER");
   auto st = n.on_response(401, "REGISTER", {{"Security-Server", "sdes-srtp;q=7"}});
   ASSERT_FALSE(st.ok());
@@ -121,7 +121,7 @@ TEST(MediaSec, BadSecurityServerIsAnErrorAndKeepsState) {
 }
 
 TEST(MediaSec, ProxyChallenge407KeepsSecurityClient) {
-  MediaSecNegotiator n({4, true, false}, SipTransport::tls);
+  MediaSecNegotiator n({4, true, false}, SipTransport::TLS);
   (void)n.request_headers("REGISTER");
   ASSERT_TRUE(n.on_response(407, "REGISTER", kServer).ok());
   EXPECT_EQ(n.state(), MediaSecState::Challenged);
@@ -131,7 +131,7 @@ TEST(MediaSec, ProxyChallenge407KeepsSecurityClient) {
 }
 
 TEST(MediaSec, ClientModeWithoutServerListSendsNoVerify) {
-  MediaSecNegotiator n({1, true, false}, SipTransport::udp);
+  MediaSecNegotiator n({1, true, false}, SipTransport::UDP);
   EXPECT_TRUE(n.request_headers("OPTIONS").empty());  // Security-Client rides on REGISTER only
   (void)n.request_headers("REGISTER");
   ASSERT_TRUE(n.on_response(200, "REGISTER", {}).ok());
@@ -139,4 +139,50 @@ TEST(MediaSec, ClientModeWithoutServerListSendsNoVerify) {
   EXPECT_FALSE(n.agreed());
   EXPECT_TRUE(n.request_headers("INVITE").empty());
   EXPECT_EQ(vals(n.request_headers("REGISTER"), "Security-Client").size(), 1u);
+}
+
+// Fault (a): in server-initiated mode a newer Security-Server list replaces the held one even
+// when it has no mediasec mechanism; Security-Verify mirrors it and media security is no longer
+// agreed.
+TEST(MediaSec, ServerInitiatedNewerListWithoutMediasecReplacesHeldList) {
+  MediaSecNegotiator n({1, false, false}, SipTransport::UDP);
+  ASSERT_TRUE(n.on_response(200, "REGISTER", kServer).ok());
+  ASSERT_TRUE(n.agreed());
+  ASSERT_TRUE(n.on_response(200, "REGISTER", {{"Security-Server", "ipsec-3gpp;q=0.1;alg=hmac-sha-1-96"}}).ok());
+  EXPECT_FALSE(n.agreed());
+  auto h = n.request_headers("INVITE");
+  EXPECT_EQ(vals(h, "Security-Verify"), std::vector<std::string>{"ipsec-3gpp;q=0.1;alg=hmac-sha-1-96"});
+  EXPECT_TRUE(vals(h, "Require").empty());
+  EXPECT_TRUE(vals(h, "Proxy-Require").empty());
+  // The server offers mediasec again: agreed again, tags back.
+  ASSERT_TRUE(n.on_response(200, "REGISTER", kServer).ok());
+  EXPECT_TRUE(n.agreed());
+  EXPECT_EQ(vals(n.request_headers("INVITE"), "Security-Verify"), kEcho);
+}
+
+// Fault (b): the mediasec option tag only while the held list has a mediasec mechanism.
+TEST(MediaSec, NoMediasecTagAfter494WithoutMediasecMechanism) {
+  MediaSecNegotiator n({1, true, false}, SipTransport::UDP);
+  (void)n.request_headers("REGISTER");
+  SipHeaders other = {{"Security-Server", "ipsec-3gpp;q=0.1;alg=hmac-sha-1-96;spi-c=1;spi-s=2;port-c=5062;port-s=5064"},
+                      {"Security-Server", "tls;q=0.2"}};
+  ASSERT_TRUE(n.on_response(494, "REGISTER", other).ok());
+  EXPECT_FALSE(n.agreed());
+  for (auto m : {"REGISTER", "INVITE"}) {
+    auto h = n.request_headers(m);
+    EXPECT_EQ(vals(h, "Security-Verify").size(), 2u) << m;
+    EXPECT_TRUE(vals(h, "Require").empty()) << m;
+    EXPECT_TRUE(vals(h, "Proxy-Require").empty()) << m;
+  }
+}
+
+// Fault (c): RFC 3261 §8.2.2.3 — no Require/Proxy-Require in CANCEL.
+TEST(MediaSec, CancelCarriesNoRequire) {
+  MediaSecNegotiator n({1, true, false}, SipTransport::UDP);
+  (void)n.request_headers("REGISTER");
+  ASSERT_TRUE(n.on_response(401, "REGISTER", kServer).ok());
+  auto h = n.request_headers("CANCEL");
+  EXPECT_TRUE(vals(h, "Require").empty());
+  EXPECT_TRUE(vals(h, "Proxy-Require").empty());
+  EXPECT_EQ(vals(n.request_headers("INVITE"), "Require"), kTag);
 }

@@ -256,3 +256,9 @@ TEST(Session, KeyLifetimeIsEnforced) {
   ASSERT_FALSE(over.ok());
   EXPECT_NE(over.error().context.find("lifetime"), std::string::npos);
 }
+
+TEST(Session, LibsrtpStatusesAreNamed) {
+  EXPECT_STREQ(srtp_status_name(14), "srtp_err_status_cant_check");
+  EXPECT_STREQ(srtp_status_name(7), "srtp_err_status_auth_fail");
+  EXPECT_STREQ(srtp_status_name(999), "srtp_err_status_unknown");
+}
