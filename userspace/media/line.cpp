@@ -12,7 +12,7 @@
 
 #include "common/log.h"
 #include "tls/net.h"
-#include "tls/resolver.h"
+#include "common/resolver.h"
 #include "tls/sip_transport.h"
 #include "media/media_call.h"
 #include "srtp/sdp.h"
@@ -207,7 +207,7 @@ LineProxy::~LineProxy() {
 Status LineProxy::connect_stream() {
   const std::string what = std::string(transport_name(transport_)) + " to the proxy " + proxy_text_;
   if (transport_ == config::SipTransport::TCP) {
-    auto c = tls::tcp_connect(proxy_hp_.host, proxy_hp_.port, tls::system_resolver(), std::chrono::seconds(5));
+    auto c = tls::tcp_connect(proxy_hp_.host, proxy_hp_.port, SystemResolver(), std::chrono::seconds(5));
     if (!c) return make_error(c.error().code, what + ": " + c.error().message(), c.error().sys_errno);
     tcp_fd_ = std::move(c->fd);
     stream_fd_ = tcp_fd_.get();
@@ -215,7 +215,7 @@ Status LineProxy::connect_stream() {
   } else {
     auto plan = tls::sip_transport_plan(s_.cfg, s_.line);
     auto target = tls::sip_tls_target(plan, proxy_hp_.host, proxy_hp_.port);
-    auto r = tls::tls_connect(*tls_ctx_, target, tls::system_resolver());
+    auto r = tls::tls_connect(*tls_ctx_, target, SystemResolver());
     if (!r.ok() || !r.session) {
       std::string why = r.session ? std::string(tls::reason_text(r.failure)) : r.session.error().message();
       return make_error(Errc::auth, what + " refused: " + why);

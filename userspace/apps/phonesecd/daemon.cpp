@@ -165,6 +165,7 @@ Result<std::unique_ptr<Daemon>> Daemon::start(const Options& o) {
   // The OS's DHCP client hooks write the leases here (root); provisioning watches it.
   fs::create_directories(o.run_dir + "/dhcp", ec);
   ::setenv("PHONESEC_RUN_DIR", o.run_dir.c_str(), 1);  // the workers' (and hooks') run dir
+  if (!o.ca_file.empty()) ::setenv("PHONESEC_CA_FILE", o.ca_file.c_str(), 1);
   ::chmod(o.state_dir.c_str(), 0700);
 
   // t0: enforce at once with what the device kept (factory profile on first boot); the
@@ -417,6 +418,16 @@ void Daemon::on_message(Worker& w, const Json& m) {
     w.status = jobj(m, "status");
     w.last_error.clear();
     if (w.name() == "dot1x" && jstr(w.status, "transaction") == "Authenticated") mark("dot1x_authenticated");
+    if (w.name() == "media") {
+      // A call is up: scheduled resyncs wait (at most Forced_Resync_Delay), as a phone does.
+      long long calls = 0;
+      for (const auto& l : jobj(w.status, "lines")) calls += jnum(l, "calls");
+      if ((calls > 0) != busy_) {
+        busy_ = calls > 0;
+        if (Worker* p = worker("prov"); p && p->running())
+          (void)p->channel().send({{"op", "command"}, {"name", "busy"}, {"value", busy_}});
+      }
+    }
   } else if (op == "applied") {
     w.last_apply = {{"generation", jnum(m, "generation")}, {"outcome", jstr(m, "outcome")}};
   } else if (op == "event") {

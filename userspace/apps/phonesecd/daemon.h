@@ -113,6 +113,7 @@ class Daemon {
   Json boot_ = Json::object();          // step → ms since start
   Json provisioning_ = Json::object();  // last profile event and what became of it
   bool stopping_ = false;
+  bool busy_ = false;                   // a call is up (told to provisioning)
   std::uint32_t reloads_ = 0;           // reload requests answered (status: last_reload.seq)
 };
 

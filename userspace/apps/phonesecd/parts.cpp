@@ -4,10 +4,13 @@
 #include <linux/capability.h>
 #include <pwd.h>
 
+#include <cstdlib>
+
 #include "common/text.h"
 #include "dot1x/worker.h"
 #include "tls/cipher_list.h"
 #include "tls/from_config.h"
+#include "media/service.h"
 #include "prov/worker.h"
 #include "vpn/worker.h"
 
@@ -29,7 +32,7 @@ Privileges unprivileged() {
 }  // namespace
 
 const std::vector<std::string>& part_names() {
-  static const std::vector<std::string> names{"dot1x", "prov", "vpn"};
+  static const std::vector<std::string> names{"dot1x", "prov", "vpn", "media"};
   return names;
 }
 
@@ -44,12 +47,20 @@ Privileges part_privileges(const std::string& part) {
 
 bool part_wanted(const std::string& part, const config::PhoneConfig& c) {
   if (part == "vpn") return !c.vpn.server.empty();
+  if (part == "media") {  // a line that is on and has somewhere to send its SIP
+    for (const auto& l : c.lines)
+      if (l.enable && (!l.proxy.empty() || !l.outbound_proxy.empty())) return true;
+    return false;
+  }
   return part == "prov";
 }
 
 bool same_settings(const std::string& part, const config::PhoneConfig& a, const config::PhoneConfig& b) {
   if (part == "dot1x") return a.dot1x == b.dot1x;
   if (part == "vpn") return a.vpn == b.vpn;
+  if (part == "media")
+    return a.lines == b.lines && a.rtp_port_min == b.rtp_port_min && a.rtp_port_max == b.rtp_port_max &&
+           a.tls_cipher_list == b.tls_cipher_list;
   if (part == "prov")
     return a.prov == b.prov && a.resync == b.resync && a.syslog == b.syslog && a.http_proxy == b.http_proxy &&
            a.tls_cipher_list == b.tls_cipher_list;
@@ -59,6 +70,10 @@ bool same_settings(const std::string& part, const config::PhoneConfig& a, const 
 bool secret_for(const std::string& part, std::string_view param) {
   if (part == "vpn") return text::iequals(param, "VPN_Password");
   if (part == "prov") return text::iequals(param, "Proxy_Password");
+  if (part == "media") {  // the lines' SIP passwords (Auth_INVITE_n_, registration)
+    std::string_view p = param;
+    return p.size() > 9 && text::iequals(p.substr(0, 9), "Password_");
+  }
   return false;
 }
 
@@ -77,6 +92,11 @@ Status run_part(const std::string& part, Channel& ch) {
   if (part == "dot1x") return dot1x::run_worker(ch);
   if (part == "vpn") return vpn::run_worker(ch);
   if (part == "prov") return prov::run_worker(ch);
+  if (part == "media") {
+    media::ServiceOptions o;
+    if (const char* ca = std::getenv("PHONESEC_CA_FILE"); ca && *ca) o.ca_file = ca;  // the device's trust
+    return media::run_worker(ch, o);
+  }
   return make_error(Errc::not_found, "no worker named '" + part + "'");
 }
 
