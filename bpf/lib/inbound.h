@@ -55,10 +55,12 @@ static __always_inline int ps_inbound_icmp(const struct ps_policy *pol, const st
 static __always_inline int ps_inbound_l4(const struct ps_policy *pol, const struct ps_pkt *p, void *data_end)
 {
 	switch (p->proto) {
-	case IPPROTO_TCP:
-		if (ps_ct_in(pol, p))
-			return PS_R_PASS_CT;
+	case IPPROTO_TCP: {
+		int r = ps_ct_in_tcp(pol, p);
+		if (r != PS_R_NONE)
+			return r;
 		return ps_port_open(pol->tcp_ports, p->dport) ? PS_R_PASS_TCP_PORT : PS_R_DROP_TCP_PORT;
+	}
 	case IPPROTO_UDP:
 		if (ps_port_open(pol->udp_ports, p->dport))
 			return PS_R_PASS_UDP_PORT;

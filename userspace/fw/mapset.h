@@ -45,5 +45,8 @@ struct Flow {
 Result<std::vector<Flow>> read_flows(const MapSet& m);
 
 const char* reason_name(unsigned reason);  // "pass_ct", "drop_udp_port", … or "unknown"
+// A flow's state (ps_ct_val.state): "syn_sent", "syn_recv", "established", "closing", "udp",
+// "echo", or "unknown" — what `phonesec flows` prints.
+const char* ct_state_name(std::uint32_t state);
 
 }  // namespace phonesec::fw

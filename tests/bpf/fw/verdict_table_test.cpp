@@ -16,11 +16,17 @@ using config::SipTransport;
 // --- frame shorthands: "in" = remote → local, "out" = local → remote ----------------------
 Frame udp_in(std::uint16_t sp, std::uint16_t dp) { return Build().eth().ipv4(R4, L4, IPPROTO_UDP).udp(sp, dp).done(); }
 Frame udp_out(std::uint16_t sp, std::uint16_t dp) { return Build().eth().ipv4(L4, R4, IPPROTO_UDP).udp(sp, dp).done(); }
-Frame tcp_in(std::uint16_t sp, std::uint16_t dp, std::uint8_t fl) { return Build().eth().ipv4(R4, L4, IPPROTO_TCP).tcp(sp, dp, fl).done(); }
+// Sequence numbers: ours start at 1000 (our SYN: 1000, so the peer acknowledges 1001), the
+// peer's at 2000 (our segments acknowledge 2000: the peer's next segment is at 2000).
+Frame tcp_in(std::uint16_t sp, std::uint16_t dp, std::uint8_t fl, std::uint32_t seq = 2000, std::uint32_t ack = 1001) {
+  return Build().eth().ipv4(R4, L4, IPPROTO_TCP).tcp(sp, dp, fl, seq, (fl & 0x10) ? ack : 0).done();
+}
 Frame tcp_out(std::uint16_t sp, std::uint16_t dp, std::uint8_t fl) { return Build().eth().ipv4(L4, R4, IPPROTO_TCP).tcp(sp, dp, fl).done(); }
 Frame udp6_in(std::uint16_t sp, std::uint16_t dp) { return Build().eth().ipv6(R6, L6, IPPROTO_UDP).udp(sp, dp).done(); }
 Frame udp6_out(std::uint16_t sp, std::uint16_t dp) { return Build().eth().ipv6(L6, R6, IPPROTO_UDP).udp(sp, dp).done(); }
-Frame tcp6_in(std::uint16_t sp, std::uint16_t dp, std::uint8_t fl) { return Build().eth().ipv6(R6, L6, IPPROTO_TCP).tcp(sp, dp, fl).done(); }
+Frame tcp6_in(std::uint16_t sp, std::uint16_t dp, std::uint8_t fl, std::uint32_t seq = 2000) {
+  return Build().eth().ipv6(R6, L6, IPPROTO_TCP).tcp(sp, dp, fl, seq, (fl & 0x10) ? 1001 : 0).done();
+}
 Frame tcp6_out(std::uint16_t sp, std::uint16_t dp, std::uint8_t fl) { return Build().eth().ipv6(L6, R6, IPPROTO_TCP).tcp(sp, dp, fl).done(); }
 Frame icmp_in(std::uint8_t t, std::uint8_t c, std::uint16_t id = 0x77) { return Build().eth().ipv4(R4, L4, IPPROTO_ICMP).icmp(t, c, id).done(); }
 Frame icmp_out(std::uint8_t t, std::uint8_t c, std::uint16_t id = 0x77) { return Build().eth().ipv4(L4, R4, IPPROTO_ICMP).icmp(t, c, id).done(); }
@@ -219,9 +225,37 @@ std::vector<Case> cases() {
                 In(tcp_in(443, 40001, ACK), false, PS_R_DROP_TCP_PORT),
                 In(Build().eth().ipv4("10.0.0.3", L4, IPPROTO_TCP).tcp(443, 40000, ACK).done(), false, PS_R_DROP_TCP_PORT),
                 In(tcp_in(444, 40000, ACK), false, PS_R_DROP_TCP_PORT)}});
+  // RFC 5961 §3: an inbound RST ends a flow only at exactly the sequence number our last ACK
+  // asked for (2000 here); inside the window (65535 << 14) it passes and the flow stays (the
+  // stack challenges it); outside it drops.
   v.push_back({"tcp_rst_ends_flow", none,
                {Out(tcp_out(40000, 443, SYN)), In(tcp_in(443, 40000, SYN | ACK), true, PS_R_PASS_CT),
+                Out(tcp_out(40000, 443, ACK)),
                 In(tcp_in(443, 40000, RST), true, PS_R_PASS_CT), In(tcp_in(443, 40000, ACK), false, PS_R_DROP_TCP_PORT)}});
+  v.push_back({"tcp_blind_rst_cannot_end_flow", none,
+               {Out(tcp_out(40000, 443, SYN)), In(tcp_in(443, 40000, SYN | ACK), true, PS_R_PASS_CT),
+                Out(tcp_out(40000, 443, ACK)),
+                In(tcp_in(443, 40000, RST, 1999), false, PS_R_DROP_RST_WINDOW),
+                In(tcp_in(443, 40000, RST | ACK, 2000u + (65535u << 14)), false, PS_R_DROP_RST_WINDOW),
+                In(tcp_in(443, 40000, RST, 0x80000000u), false, PS_R_DROP_RST_WINDOW),
+                In(tcp_in(443, 40000, RST, 2001), true, PS_R_PASS_RST_IN_WINDOW),
+                In(tcp_in(443, 40000, RST | ACK, 2000u + (65535u << 14) - 1), true, PS_R_PASS_RST_IN_WINDOW),
+                In(tcp_in(443, 40000, ACK | PSH), true, PS_R_PASS_CT),
+                In(tcp_in(443, 40000, RST | ACK), true, PS_R_PASS_CT), In(tcp_in(443, 40000, ACK), false, PS_R_DROP_TCP_PORT)}});
+  // The window is the one of our last ACK: 0 leaves the exact sequence number only.
+  v.push_back({"tcp_rst_zero_window_exact_only", none,
+               {Out(tcp_out(40000, 443, SYN)), In(tcp_in(443, 40000, SYN | ACK), true, PS_R_PASS_CT),
+                Out(Build().eth().ipv4(L4, R4, IPPROTO_TCP).tcp(40000, 443, ACK, 1001, 5000, 0).done()),
+                In(tcp_in(443, 40000, RST, 5001), false, PS_R_DROP_RST_WINDOW),
+                In(tcp_in(443, 40000, RST, 2000), false, PS_R_DROP_RST_WINDOW),
+                In(tcp_in(443, 40000, RST, 5000), true, PS_R_PASS_CT), In(tcp_in(443, 40000, ACK), false, PS_R_DROP_TCP_PORT)}});
+  // Before any ACK of ours (our SYN out): an RST ends the attempt only when it acknowledges our
+  // SYN (a refused connection: RST|ACK, ack 1001).
+  v.push_back({"tcp_rst_to_our_syn", none,
+               {Out(tcp_out(40000, 443, SYN)), In(tcp_in(443, 40000, RST), false, PS_R_DROP_RST_WINDOW),
+                In(tcp_in(443, 40000, RST | ACK, 0, 1002), false, PS_R_DROP_RST_WINDOW),
+                In(tcp_in(443, 40000, RST | ACK, 0, 1001), true, PS_R_PASS_CT),
+                In(tcp_in(443, 40000, SYN | ACK), false, PS_R_DROP_TCP_PORT)}});
   v.push_back({"tcp_outbound_rst_ends_flow", none,
                {Out(tcp_out(40000, 443, SYN)), In(tcp_in(443, 40000, SYN | ACK), true, PS_R_PASS_CT),
                 Out(tcp_out(40000, 443, RST)), In(tcp_in(443, 40000, ACK), false, PS_R_DROP_TCP_PORT)}});
