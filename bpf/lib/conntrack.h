@@ -102,8 +102,10 @@ static __always_inline void ps_ct_fin(struct ps_ct_val *v, __u32 fin_self, __u32
 /*
  * Ingress: the verdict of a TCP segment on its flow. PS_R_NONE when the flow is not tracked
  * (the port rules decide), else PS_R_PASS_CT or an RST's verdict (ps_ct_rst). A half-open flow
- * (SYN_RECV: our SYN-ACK to an inbound SYN) passes the peer's segments but only the ACK of our
- * SYN-ACK makes it established and refreshes it: a spoofed SYN cannot plant a long-lived entry.
+ * (SYN_RECV: our SYN-ACK to an inbound SYN) lets in only the ACK of our SYN-ACK, which makes it
+ * established; its other segments get the port's verdict (a retransmitted SYN passes while the
+ * port is open) and refresh nothing: a spoofed SYN cannot plant an entry that lets traffic in
+ * or lives long.
  */
 static __always_inline int ps_ct_in_tcp(const struct ps_policy *pol, const struct ps_pkt *p)
 {
@@ -129,7 +131,7 @@ static __always_inline int ps_ct_in_tcp(const struct ps_policy *pol, const struc
 	}
 	if (v->state == PS_CT_SYN_RECV) {
 		if ((f & (PS_TCP_SYN | PS_TCP_ACK)) != PS_TCP_ACK || !(v->flags & PS_CTF_SND_NXT) || p->tcp_ack != v->snd_nxt)
-			return PS_R_PASS_CT; /* the handshake is not complete: nothing refreshed */
+			return PS_R_NONE; /* not the handshake's end: the port rules decide */
 		v->state = PS_CT_ESTABLISHED;
 		v->last_seen_ns = now;
 	} else if (v->state == PS_CT_SYN_SENT && (f & (PS_TCP_SYN | PS_TCP_ACK)) == (PS_TCP_SYN | PS_TCP_ACK)) {

@@ -173,7 +173,7 @@ unsigned Model::inbound_icmp(const Pkt& p, const std::vector<std::uint8_t>& f) {
   return PS_R_DROP_ICMP;
 }
 
-// A segment of a tracked TCP flow, inbound.
+// A segment of a tracked TCP flow, inbound: its reason, or 0 when the port rules decide.
 unsigned Model::in_tcp(const FlowKey& key, Flow& fl, const Pkt& p) {
   if (p.tcp_flags & 0x04) {
     // RFC 5961 §3: exactly at our last ACK ends the flow; inside the window (taken at the
@@ -192,7 +192,7 @@ unsigned Model::in_tcp(const FlowKey& key, Flow& fl, const Pkt& p) {
   }
   if (fl.state == Flow::syn_recv) {
     // Half-open: established only by the peer's ACK of our SYN-ACK.
-    if ((p.tcp_flags & 0x12) != 0x10 || !fl.has_snd_nxt || p.ack != fl.snd_nxt) return PS_R_PASS_CT;
+    if ((p.tcp_flags & 0x12) != 0x10 || !fl.has_snd_nxt || p.ack != fl.snd_nxt) return 0;  // the port decides
     fl.state = Flow::established;
   } else if (fl.state == Flow::syn_sent && (p.tcp_flags & 0x12) == 0x12) {
     fl.state = Flow::established;
@@ -208,7 +208,8 @@ unsigned Model::inbound_l4(const Pkt& p, const std::vector<std::uint8_t>& f) {
   const FlowKey key{p.family, p.proto, p.dport, p.sport, p.dst, p.src};
   switch (p.proto) {
     case 6:
-      if (Flow* fl = find(key)) return in_tcp(key, *fl, p);
+      if (Flow* fl = find(key))
+        if (unsigned r = in_tcp(key, *fl, p)) return r;
       return tcp_open(p.dport) ? PS_R_PASS_TCP_PORT : PS_R_DROP_TCP_PORT;
     case 17:
       if (udp_open(p.dport)) return PS_R_PASS_UDP_PORT;
