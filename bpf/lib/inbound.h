@@ -21,8 +21,9 @@ static __always_inline int ps_inbound_icmp(const struct ps_policy *pol, const st
 	__u8 t = p->icmp_type;
 
 	if (p->family == PS_AF_INET6) {
-		/* MLD (130-132, 143) and neighbour/router discovery (133-137) always pass. */
-		if ((t >= 130 && t <= 137) || t == 143)
+		/* MLD (130-132, 143), router and neighbour discovery (133-136) always pass; Redirect
+		 * (137) drops, as IPv4's does: the phone never needs another first hop. */
+		if ((t >= 130 && t <= 136) || t == 143)
 			return PS_R_PASS_ICMP6_NDP;
 		if (t == ICMPV6_ECHO_REQUEST) {
 			if ((p->daddr[0] & bpf_htonl(0xff000000)) == bpf_htonl(0xff000000))
@@ -45,8 +46,13 @@ static __always_inline int ps_inbound_icmp(const struct ps_policy *pol, const st
 			ps_ct_key_out(&k, &in);
 			if (in.proto != IPPROTO_TCP && in.proto != IPPROTO_UDP)
 				k.rport = 0;
-			if (ps_ct_exists(pol, &k))
+			if (ps_ct_exists(pol, &k)) {
+				if (ps_icmp_from_host_only(p) &&
+				    (p->saddr[0] != in.daddr[0] || p->saddr[1] != in.daddr[1] ||
+				     p->saddr[2] != in.daddr[2] || p->saddr[3] != in.daddr[3]))
+					return PS_R_DROP_ICMP_SOURCE;
 				return PS_R_PASS_ICMP_RELATED;
+			}
 		}
 	}
 	return PS_R_DROP_ICMP;

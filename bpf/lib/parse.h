@@ -36,6 +36,7 @@
 /* ICMP/ICMPv6 numbers (linux/icmp.h drags in libc socket headers, not usable for BPF). */
 #define ICMP_ECHOREPLY        0
 #define ICMP_DEST_UNREACH     3
+#define ICMP_PROT_UNREACH     2
 #define ICMP_PORT_UNREACH     3
 #define ICMP_ECHO             8
 #define ICMP_TIME_EXCEEDED    11

@@ -155,7 +155,7 @@ unsigned Model::inbound_icmp(const Pkt& p, const std::vector<std::uint8_t>& f) {
   const std::uint8_t t = p.icmp_type;
   const bool v6 = p.proto == 58;
   const bool no_ping = no_ping_ && mutant_ != Mutant::ignore_no_icmp_ping;
-  if (v6 && ((t >= 130 && t <= 137) || t == 143)) return PS_R_PASS_ICMP6_NDP;  // ND, RD, MLD
+  if (v6 && ((t >= 130 && t <= 136) || t == 143)) return PS_R_PASS_ICMP6_NDP;  // ND, RD, MLD; not Redirect (137)
   if (t == (v6 ? 128 : 8)) {
     if (v6 && p.dst[0] == 0xff)  // IPv6 multicast echo: the legacy Broadcast_Echo setting decides
       return cfg_.phone.broadcast_echo ? PS_R_PASS_MCAST_ECHO6 : PS_R_DROP_MCAST_ECHO6;
@@ -168,7 +168,13 @@ unsigned Model::inbound_icmp(const Pkt& p, const std::vector<std::uint8_t>& f) {
   if (error && quoted(p, f, in)) {
     // The quoted packet is one we sent: related if its flow is tracked.
     auto it = flows_.find({in.family, in.proto, in.sport, in.dport, in.src, in.dst});
-    if (it != flows_.end() && alive(it->second)) return PS_R_PASS_ICMP_RELATED;
+    if (it != flows_.end() && alive(it->second)) {
+      // Port (and IPv4 protocol) unreachable come from the quoted destination itself; the
+      // other errors from any router on the path.
+      const bool host_only = v6 ? (t == 1 && p.icmp_code == 4) : (t == 3 && (p.icmp_code == 2 || p.icmp_code == 3));
+      if (host_only && p.src != in.dst && mutant_ != Mutant::icmp_any_source) return PS_R_DROP_ICMP_SOURCE;
+      return PS_R_PASS_ICMP_RELATED;
+    }
   }
   return PS_R_DROP_ICMP;
 }

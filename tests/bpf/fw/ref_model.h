@@ -30,6 +30,7 @@ enum class Mutant {
   none, ignore_no_icmp_ping, rtp_max_exclusive, udp_flows_not_tracked, tcp_rst_keeps_flow, frag_ignores_first,
   rst_any_seq_ends_flow,     // the old rule: any RST on the 5-tuple ends the flow
   syn_ack_established,       // the old rule: our SYN-ACK makes an established flow
+  icmp_any_source,           // the old rule: a related port unreachable may come from anywhere
 };
 
 struct Verdict {

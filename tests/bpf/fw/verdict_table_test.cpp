@@ -205,6 +205,13 @@ std::vector<Case> cases() {
                {In(icmp6_in(135, 0), true, PS_R_PASS_ICMP6_NDP), In(icmp6_in(136, 0), true, PS_R_PASS_ICMP6_NDP),
                 In(icmp6_in(134, 0, 0, "ff02::1"), true, PS_R_PASS_ICMP6_NDP), In(icmp6_in(130, 0, 0, "ff02::1"), true, PS_R_PASS_ICMP6_NDP),
                 In(icmp6_in(143, 0, 0, "ff02::16"), true, PS_R_PASS_ICMP6_NDP), In(icmp6_in(200, 0), false, PS_R_DROP_ICMP)}});
+  // Redirects drop in both families (README, firewall semantics): a phone never needs another
+  // first hop, and a forged redirect diverts its traffic.
+  v.push_back({"redirects_drop_v4_and_v6", none,
+               {Out(udp_out(33000, 53)), Out(udp6_out(33000, 53)),
+                In(Build().eth().ipv4(R4, L4, IPPROTO_ICMP).icmp(5, 1, 0, 0).bytes(Build().ipv4(L4, "192.0.2.9", IPPROTO_UDP).udp(33000, 53).l3_only()).done(), false, PS_R_DROP_ICMP),
+                In(Build().eth().ipv6("fe80::1", L6, IPPROTO_ICMPV6).icmp(137, 0, 0, 0).payload(32).done(), false, PS_R_DROP_ICMP),
+                In(icmp6_in(137, 0), false, PS_R_DROP_ICMP)}});
   v.push_back({"ipv6_multicast_echo_follows_broadcast_echo", [](PhoneConfig& c) { c.broadcast_echo = true; c.firewall.no_icmp_ping = true; },
                {In(icmp6_in(128, 0, 1, "ff02::1"), true, PS_R_PASS_MCAST_ECHO6), In(icmp6_in(128, 0, 1), false, PS_R_DROP_NO_PING)}});
   v.push_back({"ipv6_multicast_echo_off", none,
@@ -289,7 +296,7 @@ std::vector<Case> cases() {
   v.push_back({"icmp_errors_related_to_tracked_flows", none,
                {In(icmp_err_in(3, 3, Build().ipv4(L4, R4, IPPROTO_UDP).udp(33000, 53).l3_only()), false, PS_R_DROP_ICMP),
                 Out(udp_out(33000, 53)),
-                In(icmp_err_in(3, 3, Build().ipv4(L4, R4, IPPROTO_UDP).udp(33000, 53).l3_only()), true, PS_R_PASS_ICMP_RELATED),
+                In(icmp_err_in(3, 1, Build().ipv4(L4, R4, IPPROTO_UDP).udp(33000, 53).l3_only()), true, PS_R_PASS_ICMP_RELATED),
                 In(icmp_err_in(11, 0, Build().ipv4(L4, R4, IPPROTO_UDP).udp(33000, 53).l3_only()), true, PS_R_PASS_ICMP_RELATED),
                 In(icmp_err_in(3, 3, Build().ipv4(L4, R4, IPPROTO_UDP).udp(33001, 53).l3_only()), false, PS_R_DROP_ICMP),
                 Out(tcp_out(40000, 443, SYN)),
@@ -297,6 +304,24 @@ std::vector<Case> cases() {
                 Out(icmp_out(8, 0, 0x31)),
                 In(icmp_err_in(11, 0, Build().ipv4(L4, R4, IPPROTO_ICMP).icmp(8, 0, 0x31).l3_only()), true, PS_R_PASS_ICMP_RELATED),
                 In(icmp_err_in(5, 0, Build().ipv4(L4, R4, IPPROTO_UDP).udp(33000, 53).l3_only()), false, PS_R_DROP_ICMP)}});
+  // Port and protocol unreachable come from the quoted destination itself (R4 here), not from
+  // a third party; errors routers send (host unreachable, frag needed, time exceeded, parameter
+  // problem) may come from anywhere on the path.
+  v.push_back({"icmp_host_errors_from_the_quoted_destination_only", none,
+               {Out(udp_out(33000, 53)), Out(tcp_out(40000, 443, SYN)),
+                In(icmp_err_in(3, 3, Build().ipv4(L4, R4, IPPROTO_UDP).udp(33000, 53).l3_only()), false, PS_R_DROP_ICMP_SOURCE),
+                In(icmp_err_in(3, 2, Build().ipv4(L4, R4, IPPROTO_UDP).udp(33000, 53).l3_only()), false, PS_R_DROP_ICMP_SOURCE),
+                In(Build().eth().ipv4(R4, L4, IPPROTO_ICMP).icmp(3, 3, 0, 0).bytes(Build().ipv4(L4, R4, IPPROTO_UDP).udp(33000, 53).l3_only()).done(), true, PS_R_PASS_ICMP_RELATED),
+                In(Build().eth().ipv4(R4, L4, IPPROTO_ICMP).icmp(3, 2, 0, 0).bytes(Build().ipv4(L4, R4, IPPROTO_TCP).tcp(40000, 443, SYN).l3_only()).done(), true, PS_R_PASS_ICMP_RELATED),
+                In(icmp_err_in(3, 1, Build().ipv4(L4, R4, IPPROTO_UDP).udp(33000, 53).l3_only()), true, PS_R_PASS_ICMP_RELATED),
+                In(icmp_err_in(3, 13, Build().ipv4(L4, R4, IPPROTO_UDP).udp(33000, 53).l3_only()), true, PS_R_PASS_ICMP_RELATED),
+                In(icmp_err_in(3, 4, Build().ipv4(L4, R4, IPPROTO_TCP).tcp(40000, 443, SYN).l3_only()), true, PS_R_PASS_ICMP_RELATED),
+                In(icmp_err_in(12, 0, Build().ipv4(L4, R4, IPPROTO_TCP).tcp(40000, 443, SYN).l3_only()), true, PS_R_PASS_ICMP_RELATED),
+                Out(udp6_out(33000, 53)),
+                In(Build().eth().ipv6("fd00::99", L6, IPPROTO_ICMPV6).icmp(1, 4, 0, 0).bytes(Build().ipv6(L6, R6, IPPROTO_UDP).udp(33000, 53).l3_only()).done(), false, PS_R_DROP_ICMP_SOURCE),
+                In(Build().eth().ipv6(R6, L6, IPPROTO_ICMPV6).icmp(1, 4, 0, 0).bytes(Build().ipv6(L6, R6, IPPROTO_UDP).udp(33000, 53).l3_only()).done(), true, PS_R_PASS_ICMP_RELATED),
+                In(Build().eth().ipv6("fd00::99", L6, IPPROTO_ICMPV6).icmp(1, 3, 0, 0).bytes(Build().ipv6(L6, R6, IPPROTO_UDP).udp(33000, 53).l3_only()).done(), true, PS_R_PASS_ICMP_RELATED),
+                In(Build().eth().ipv6("fd00::99", L6, IPPROTO_ICMPV6).icmp(3, 0, 0, 0).bytes(Build().ipv6(L6, R6, IPPROTO_UDP).udp(33000, 53).l3_only()).done(), true, PS_R_PASS_ICMP_RELATED)}});
   v.push_back({"icmp6_errors_related", none,
                {Out(udp6_out(33000, 53)),
                 In(Build().eth().ipv6("fd00::99", L6, IPPROTO_ICMPV6).icmp(2, 0, 0, 1280).bytes(Build().ipv6(L6, R6, IPPROTO_UDP).udp(33000, 53).l3_only()).done(), true, PS_R_PASS_ICMP_RELATED),
