@@ -233,7 +233,7 @@ Result<AttachInfo> Firewall::attach(const std::string& ifname, XdpMode mode, TcM
   const int in_fd = k == LinkKind::l3 ? ingress_l3_fd() : ingress_fd();
   const int out_fd = k == LinkKind::l3 ? egress_l3_fd() : egress_fd();
   if (k == LinkKind::l3) mode = XdpMode::generic;  // tun (TUN mode) runs generic XDP only
-  AttachInfo info{ifname, "", "", link_kind_name(k)};
+  AttachInfo info{ifname, "", "", link_kind_name(k), ifindex};
   const bool pin = !opts_.pin_dir.empty();
   if (pin) {
     std::error_code ec;

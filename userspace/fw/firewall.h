@@ -42,6 +42,8 @@ struct AttachInfo {
   std::string xdp_mode;   // "native" / "generic"
   std::string tc_mode;    // "tcx" / "clsact"
   std::string variant;    // "ethernet" / "l3" (tun: packets start at the IP header)
+  unsigned ifindex = 0;   // the device attached to (a device recreated under the name has
+                          // another: fw::LinkLifecycle reports it, attach() again there)
 };
 
 class Firewall {

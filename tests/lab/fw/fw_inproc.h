@@ -58,9 +58,10 @@ inline config::PhoneConfig lab_config() {
   return c;
 }
 
-// A private firewall with lab_config() installed (not attached anywhere yet).
-inline std::unique_ptr<fw::Firewall> load_lab_firewall() {
-  auto f = fw::Firewall::load({});
+// A firewall with lab_config() installed (not attached anywhere yet); private unless `opts`
+// names a pin directory.
+inline std::unique_ptr<fw::Firewall> load_lab_firewall(const fw::FirewallOptions& opts = {}) {
+  auto f = fw::Firewall::load(opts);
   if (!f) throw std::runtime_error("load firewall: " + f.error().message());
   auto compiled = fw::compile(lab_config(), 0);
   auto g = fw::install_policy(f.value()->maps(), *compiled.image);
