@@ -240,6 +240,7 @@ PS_STATIC_ASSERT(sizeof(struct ps_stat) == 16, "ps_stat layout");
 #define PS_CT_TCP_MAX_DEFAULT   8192
 #define PS_CT_UDP_MAX_DEFAULT   16384
 #define PS_CT_ICMP_MAX_DEFAULT  1024
+#define PS_CT_SYN_MAX_DEFAULT   1024 /* half-open handshakes (PS_CT_SYN_RECV), a table of their own */
 #define PS_TFTP_MAX_DEFAULT     256
 #define PS_FRAG_MAX_DEFAULT     1024
 

@@ -100,12 +100,51 @@ static __always_inline void ps_ct_fin(struct ps_ct_val *v, __u32 fin_self, __u32
 }
 
 /*
+ * Ingress, no established (or SYN_SENT/closing) flow: a half-open one (ps_ct_syn, our SYN-ACK
+ * to an inbound SYN) lets in only the ACK of our SYN-ACK, which moves the flow to ps_ct_tcp as
+ * established, and an RST in sequence, which ends it; its other segments (a retransmitted SYN,
+ * a bare ACK with another number) get the port's verdict and refresh nothing: a spoofed SYN
+ * cannot plant an entry that lets traffic in or lives long. The insert into ps_ct_tcp needs
+ * our SYN-ACK's sequence number, which a blind sender does not have.
+ */
+static __always_inline int ps_ct_in_syn(const struct ps_policy *pol, const struct ps_pkt *p, struct ps_ct_key *k,
+					__u64 now)
+{
+	__u8 f = p->tcp_flags;
+	struct ps_ct_val *v, n;
+
+	if (!(f & PS_TCP_RST) && (f & (PS_TCP_SYN | PS_TCP_ACK)) != PS_TCP_ACK)
+		return PS_R_NONE;
+	v = bpf_map_lookup_elem(&ps_ct_syn, k);
+	if (!v)
+		return PS_R_NONE;
+	if (ps_ct_expired(pol, v, now)) {
+		bpf_map_delete_elem(&ps_ct_syn, k);
+		return PS_R_NONE;
+	}
+	if (f & PS_TCP_RST) {
+		int r = ps_ct_rst(v, p);
+		if (r == PS_R_PASS_CT)
+			bpf_map_delete_elem(&ps_ct_syn, k);
+		return r;
+	}
+	if (!(v->flags & PS_CTF_SND_NXT) || p->tcp_ack != v->snd_nxt)
+		return PS_R_NONE;
+	n = *v;
+	n.state = PS_CT_ESTABLISHED;
+	n.last_seen_ns = now;
+	n.flags |= PS_CTF_REPLIED;
+	n.pkts_in++;
+	if (f & PS_TCP_FIN)
+		ps_ct_fin(&n, PS_CTF_FIN_IN, PS_CTF_FIN_OUT, now);
+	bpf_map_update_elem(&ps_ct_tcp, k, &n, BPF_ANY);
+	bpf_map_delete_elem(&ps_ct_syn, k);
+	return PS_R_PASS_CT;
+}
+
+/*
  * Ingress: the verdict of a TCP segment on its flow. PS_R_NONE when the flow is not tracked
- * (the port rules decide), else PS_R_PASS_CT or an RST's verdict (ps_ct_rst). A half-open flow
- * (SYN_RECV: our SYN-ACK to an inbound SYN) lets in only the ACK of our SYN-ACK, which makes it
- * established; its other segments get the port's verdict (a retransmitted SYN passes while the
- * port is open) and refresh nothing: a spoofed SYN cannot plant an entry that lets traffic in
- * or lives long.
+ * (the port rules decide), else PS_R_PASS_CT or an RST's verdict (ps_ct_rst).
  */
 static __always_inline int ps_ct_in_tcp(const struct ps_policy *pol, const struct ps_pkt *p)
 {
@@ -116,27 +155,21 @@ static __always_inline int ps_ct_in_tcp(const struct ps_policy *pol, const struc
 
 	ps_ct_key_in(&k, p);
 	v = bpf_map_lookup_elem(&ps_ct_tcp, &k);
-	if (!v)
-		return PS_R_NONE;
 	now = ps_now();
-	if (ps_ct_expired(pol, v, now)) {
+	if (v && ps_ct_expired(pol, v, now)) {
 		bpf_map_delete_elem(&ps_ct_tcp, &k);
-		return PS_R_NONE;
+		v = NULL;
 	}
+	if (!v)
+		return ps_ct_in_syn(pol, p, &k, now);
 	if (f & PS_TCP_RST) {
 		int r = ps_ct_rst(v, p);
 		if (r == PS_R_PASS_CT)
 			bpf_map_delete_elem(&ps_ct_tcp, &k); /* the RST itself passes */
 		return r;
 	}
-	if (v->state == PS_CT_SYN_RECV) {
-		if ((f & (PS_TCP_SYN | PS_TCP_ACK)) != PS_TCP_ACK || !(v->flags & PS_CTF_SND_NXT) || p->tcp_ack != v->snd_nxt)
-			return PS_R_NONE; /* not the handshake's end: the port rules decide */
+	if (v->state == PS_CT_SYN_SENT && (f & (PS_TCP_SYN | PS_TCP_ACK)) == (PS_TCP_SYN | PS_TCP_ACK))
 		v->state = PS_CT_ESTABLISHED;
-		v->last_seen_ns = now;
-	} else if (v->state == PS_CT_SYN_SENT && (f & (PS_TCP_SYN | PS_TCP_ACK)) == (PS_TCP_SYN | PS_TCP_ACK)) {
-		v->state = PS_CT_ESTABLISHED;
-	}
 	if (f & PS_TCP_FIN)
 		ps_ct_fin(v, PS_CTF_FIN_IN, PS_CTF_FIN_OUT, now);
 	v->flags |= PS_CTF_REPLIED;
@@ -242,13 +275,30 @@ static __always_inline void ps_ct_out_tcp(const struct ps_policy *pol, const str
 		ps_ct_refresh(v, now);
 		return;
 	}
+	/* No flow in ps_ct_tcp: a half-open one? Our segments keep it half-open (the stack also
+	 * answers an out-of-window segment of a spoofer with an ACK), an RST of ours ends it. */
+	v = bpf_map_lookup_elem(&ps_ct_syn, &k);
+	if (v && pol && ps_ct_expired(pol, v, now))
+		v = NULL;
+	if (v) {
+		if (f & PS_TCP_RST) {
+			bpf_map_delete_elem(&ps_ct_syn, &k);
+			return;
+		}
+		if (f & PS_TCP_FIN)
+			ps_ct_fin(v, PS_CTF_FIN_OUT, PS_CTF_FIN_IN, now);
+		ps_ct_seq_out(v, p);
+		v->pkts_out++;
+		ps_ct_refresh(v, now);
+		return;
+	}
 	if (f & PS_TCP_RST)
 		return;
 	/*
 	 * A new flow. A SYN opens it half-way (SYN_SENT); our SYN-ACK to an inbound SYN makes it
-	 * half-open (SYN_RECV, the SYN timeout) until the peer's ACK; anything else (an ACK of a
-	 * flow we lost track of) is picked up as established, so a reload that closes a port does
-	 * not cut connections already made through it.
+	 * half-open (SYN_RECV in ps_ct_syn, the SYN timeout) until the peer's ACK; anything else
+	 * (an ACK of a flow we lost track of) is picked up as established, so a reload that closes
+	 * a port does not cut connections already made through it.
 	 */
 	__u32 st = (f & (PS_TCP_SYN | PS_TCP_ACK)) == PS_TCP_SYN ? PS_CT_SYN_SENT
 		 : (f & PS_TCP_SYN)				 ? PS_CT_SYN_RECV
@@ -257,7 +307,10 @@ static __always_inline void ps_ct_out_tcp(const struct ps_policy *pol, const str
 	ps_ct_seq_out(&n, p);
 	if (f & PS_TCP_FIN)
 		n.flags |= PS_CTF_FIN_OUT;
-	bpf_map_update_elem(&ps_ct_tcp, &k, &n, BPF_ANY);
+	if (st == PS_CT_SYN_RECV)
+		bpf_map_update_elem(&ps_ct_syn, &k, &n, BPF_ANY);
+	else
+		bpf_map_update_elem(&ps_ct_tcp, &k, &n, BPF_ANY);
 }
 
 /* Egress: create or refresh a UDP flow. */
@@ -300,9 +353,11 @@ static __always_inline int ps_ct_exists(const struct ps_policy *pol, struct ps_c
 {
 	struct ps_ct_val *v;
 
-	if (k->proto == IPPROTO_TCP)
+	if (k->proto == IPPROTO_TCP) {
 		v = bpf_map_lookup_elem(&ps_ct_tcp, k);
-	else if (k->proto == IPPROTO_UDP)
+		if (!v || ps_ct_expired(pol, v, ps_now()))
+			v = bpf_map_lookup_elem(&ps_ct_syn, k); /* a half-open flow */
+	} else if (k->proto == IPPROTO_UDP)
 		v = bpf_map_lookup_elem(&ps_ct_udp, k);
 	else
 		v = bpf_map_lookup_elem(&ps_ct_icmp, k);

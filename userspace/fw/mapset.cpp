@@ -10,7 +10,7 @@ namespace phonesec::fw {
 
 const char* map_name(MapId id) {
   static const char* names[] = {"ps_policy", "ps_active", "ps_ct_tcp", "ps_ct_udp",
-                                "ps_ct_icmp", "ps_tftp",   "ps_frag",   "ps_stats"};
+                                "ps_ct_icmp", "ps_tftp",   "ps_frag",   "ps_stats", "ps_ct_syn"};
   return names[int(id)];
 }
 
@@ -71,7 +71,7 @@ Result<std::vector<ps_stat>> read_stats(const MapSet& m) {
 
 Result<std::vector<Flow>> read_flows(const MapSet& m) {
   std::vector<Flow> out;
-  for (MapId id : {MapId::ct_tcp, MapId::ct_udp, MapId::ct_icmp}) {
+  for (MapId id : {MapId::ct_tcp, MapId::ct_syn, MapId::ct_udp, MapId::ct_icmp}) {
     ps_ct_key k{}, next{};
     const void* prev = nullptr;
     while (bpf_map_get_next_key(m.fd(id), prev, &next) == 0) {

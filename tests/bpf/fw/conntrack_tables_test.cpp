@@ -124,6 +124,42 @@ TEST(ConntrackHalfOpen, SpoofedSynsMakeHalfOpenEntriesThatLetNothingInOnceThePor
   EXPECT_EQ(h.in(tcp_in_seq(30000, 80, ACK | 0x08, 7001, 5001)).reason, unsigned(PS_R_PASS_CT));
 }
 
+// Half-open handshakes have a table of their own: a flood of spoofed SYNs to an open port,
+// each answered by the stack's SYN-ACK, many times the size of either table, evicts only other
+// half-open entries, never an established flow.
+TEST(ConntrackHalfOpen, SynFloodCannotEvictEstablishedFlows) {
+  auto o = small_tables();
+  o.ct_syn_max = 64;
+  FwHarness h(o);
+  h.install(base_config());  // web server on 80
+  // 40 established flows (a phone's worth of TCP in a 64-entry table), idle during the flood.
+  for (std::uint16_t i = 0; i < 40; ++i) {
+    h.out(tcp_out(std::uint16_t(40000 + i), 5061, SYN));
+    ASSERT_EQ(h.in(tcp_in(5061, std::uint16_t(40000 + i), SYN | ACK)).reason, unsigned(PS_R_PASS_CT));
+    h.out(tcp_out(std::uint16_t(40000 + i), 5061, ACK));
+  }
+  for (std::uint32_t i = 0; i < 2000; ++i) {
+    const std::string src = "10.2." + std::to_string(i / 250) + "." + std::to_string(i % 250 + 1);
+    const std::uint16_t sp = std::uint16_t(1024 + i);
+    h.in(Build().eth().ipv4(src, L4, IPPROTO_TCP).tcp(sp, 80, SYN, 7000, 0).done());
+    h.out(Build().eth().ipv4(L4, src, IPPROTO_TCP).tcp(80, sp, SYN | ACK, 5000, 7001).done());
+  }
+  auto flows = fw::read_flows(h.fw().maps());
+  ASSERT_TRUE(flows.ok());
+  std::size_t established = 0, half_open = 0;
+  for (const auto& f : *flows) {
+    established += f.val.state == PS_CT_ESTABLISHED;
+    half_open += f.val.state == PS_CT_SYN_RECV;
+  }
+  EXPECT_EQ(established, 40u);
+  EXPECT_GT(half_open, 0u);
+  EXPECT_LE(half_open, 64u);
+  for (std::uint16_t i = 0; i < 40; ++i) EXPECT_EQ(h.in(tcp_in(5061, std::uint16_t(40000 + i), ACK)).reason, unsigned(PS_R_PASS_CT)) << i;
+  // The last half-open handshake can still complete.
+  EXPECT_EQ(h.in(Build().eth().ipv4("10.2.7.250", L4, IPPROTO_TCP).tcp(3023, 80, ACK, 7001, 5001).done()).reason,
+            unsigned(PS_R_PASS_CT));
+}
+
 // The half-open entry lives by the SYN timeout, not the established one: with a SYN timeout of
 // 0 it is gone at the next packet, while an established flow with the same config lives on.
 TEST(ConntrackHalfOpen, HalfOpenEntriesExpireOnTheSynTimeout) {
