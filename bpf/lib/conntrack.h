@@ -2,8 +2,11 @@
 /*
  * conntrack.h — flow tracking: created only on egress, looked up on ingress by exact 5-tuple.
  *
- * A spoofed inbound flood can therefore neither insert nor evict entries. Keys are oriented
- * from the phone (l* = local, r* = remote) so both directions build the same key.
+ * A spoofed inbound flood can therefore neither insert nor evict entries. The one insert on
+ * ingress moves a half-open flow (ps_ct_syn, made by our SYN-ACK) to ps_ct_tcp when the peer
+ * acknowledges our SYN-ACK, which takes our sequence number. TCP state follows the sequence
+ * numbers we send (RFC 5961 §3, phonesec_abi.h): a blind RST cannot end a flow. Keys are
+ * oriented from the phone (l* = local, r* = remote) so both directions build the same key.
  *
  * Timestamps are refreshed in place (a store into the map value) at most once per
  * PS_CT_REFRESH_NS: an update_elem on an existing key costs ~4x a lookup. Races: two CPUs may

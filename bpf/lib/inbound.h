@@ -3,8 +3,8 @@
  * inbound.h — the verdict for a frame arriving at the phone.
  *
  * ps_inbound() returns a reason code (ps_is_drop() tells the verdict). It never creates
- * conntrack entries (only egress does); it updates the state of flows it finds (TCP FIN/RST,
- * last seen). Order per protocol is chosen for the common case: TCP consults conntrack first
+ * conntrack entries (only egress does; the ACK of our SYN-ACK moves a half-open flow to the
+ * TCP table); it updates the state of flows it finds (TCP FIN/RST, last seen). Order per protocol is chosen for the common case: TCP consults conntrack first
  * (its state must follow FIN/RST), UDP the port bitmap first (RTP is the bulk of inbound
  * traffic and sits in an open range).
  */
