@@ -131,3 +131,50 @@ TEST(FwRelinkLab, RecreatedInterfaceIsFilteredAgain) {
 
 }  // namespace
 }  // namespace phonesec::test
+
+namespace phonesec::test {
+namespace {
+
+// An interface named before it exists (watch with ifindex 0: the daemon's --iface for a bridge or VLAN
+// made later) gets the firewall when it appears.
+TEST(FwRelinkLab, InterfaceThatAppearsLaterIsAttached) {
+  ASSERT_EQ(geteuid(), 0u) << "lab tests need root (netns, BPF)";
+  (void)fw::unpin_all(kPin);
+  VethPair net("psrm");
+  fw::FirewallOptions opts;
+  opts.pin_dir = kPin;
+  auto fw = load_lab_firewall(opts);
+  std::unique_ptr<fw::LinkLifecycle> links;
+  {
+    InNetns in(net.phone());
+    auto lc = fw::LinkLifecycle::open();
+    ASSERT_TRUE(lc.ok()) << lc.error().message();
+    links = std::move(lc.value());
+    links->watch("psrmvl", 0);
+    auto none = fw::reattach_changed(*fw, *links);
+    ASSERT_TRUE(none.ok()) << none.error().message();
+    EXPECT_TRUE(none->empty());
+  }
+  sh_or_throw("ip -n " + net.phone() + " link add psrmvl type bridge");
+  std::vector<fw::AttachInfo> done;
+  const auto deadline = std::chrono::steady_clock::now() + 1s;
+  while (done.empty()) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()).count();
+    ASSERT_GT(left, 0) << "the new interface was not attached within a second";
+    pollfd p{links->fd(), POLLIN, 0};
+    ASSERT_GE(poll(&p, 1, int(left)), 0);
+    InNetns in(net.phone());
+    auto r = fw::reattach_changed(*fw, *links);
+    ASSERT_TRUE(r.ok()) << r.error().message();
+    done = std::move(r.value());
+  }
+  ASSERT_EQ(done.size(), 1u);
+  EXPECT_EQ(done[0].ifname, "psrmvl");
+  std::string l = capture_all("ip -n " + net.phone() + " -d link show psrmvl");
+  EXPECT_NE(l.find("prog/xdp"), std::string::npos) << l;
+  fw.reset();
+  EXPECT_TRUE(fw::unpin_all(kPin).ok());
+}
+
+}  // namespace
+}  // namespace phonesec::test
