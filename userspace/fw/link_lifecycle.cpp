@@ -52,7 +52,8 @@ Status LinkLifecycle::request_dump() {
   nlh->nlmsg_seq = seq_ = unsigned(time(nullptr));
   auto* g = static_cast<rtgenmsg*>(mnl_nlmsg_put_extra_header(nlh, sizeof(rtgenmsg)));
   g->rtgen_family = AF_PACKET;
-  if (mnl_socket_sendto(nl_, nlh, nlh->nlmsg_len) < 0) return sys_error("fw link lifecycle: rtnetlink link dump request");
+  if (mnl_socket_sendto(nl_, nlh, nlh->nlmsg_len) < 0)
+    return sys_error("fw link lifecycle: rtnetlink link dump request");
   return {};
 }
 
@@ -62,7 +63,8 @@ int LinkLifecycle::on_msg(const nlmsghdr* nlh, void* data) {
   const auto* ifm = static_cast<const ifinfomsg*>(mnl_nlmsg_get_payload(nlh));
   std::string name;
   // mnl_attr_for_each is C (void* → nlattr*): walk the attributes by hand.
-  const auto* a = reinterpret_cast<const nlattr*>(static_cast<const char*>(mnl_nlmsg_get_payload(nlh)) + MNL_ALIGN(sizeof(*ifm)));
+  const auto* a = reinterpret_cast<const nlattr*>(static_cast<const char*>(mnl_nlmsg_get_payload(nlh)) +
+                                                  MNL_ALIGN(sizeof(*ifm)));
   const char* end = static_cast<const char*>(mnl_nlmsg_get_payload_tail(nlh));
   for (; mnl_attr_ok(a, int(end - reinterpret_cast<const char*>(a))); a = mnl_attr_next(a))
     if (mnl_attr_get_type(a) == IFLA_IFNAME && mnl_attr_validate(a, MNL_TYPE_STRING) >= 0)
@@ -120,8 +122,8 @@ Result<std::vector<AttachInfo>> reattach_changed(Firewall& fw, LinkLifecycle& li
       links.retry(name);
       continue;
     }
-    log::info("fw", "interface ", name, " is a new device (ifindex ", a->ifindex, "): firewall attached again (XDP ",
-              a->xdp_mode, ", egress ", a->tc_mode, ")");
+    log::info("fw", "interface ", name, " is a new device (ifindex ", a->ifindex,
+              "): firewall attached again (XDP ", a->xdp_mode, ", egress ", a->tc_mode, ")");
     links.watch(name, a->ifindex);
     done.push_back(std::move(a.value()));
   }

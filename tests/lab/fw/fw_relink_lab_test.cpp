@@ -25,7 +25,9 @@ const std::string kPin = "/sys/fs/bpf/psrl-lab";
 struct Fd {
   int fd;
   explicit Fd(int f) : fd(f) {}
-  ~Fd() { if (fd >= 0) close(fd); }
+  ~Fd() {
+    if (fd >= 0) close(fd);
+  }
 };
 
 sockaddr_in v4(const char* a, std::uint16_t port) {
@@ -39,7 +41,8 @@ sockaddr_in v4(const char* a, std::uint16_t port) {
 int udp_bound(const std::string& ns, std::uint16_t port) {
   int s = socket_in(ns, AF_INET, SOCK_DGRAM);
   sockaddr_in a = v4("0.0.0.0", port);
-  if (bind(s, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) throw std::runtime_error("bind " + std::to_string(port));
+  if (bind(s, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0)
+    throw std::runtime_error("bind " + std::to_string(port));
   return s;
 }
 
@@ -49,9 +52,11 @@ int udp_bound(const std::string& ns, std::uint16_t port) {
 bool closed_port_answers(const VethPair& net, int peer, int closed, int open) {
   for (std::uint16_t port : {std::uint16_t(9999), std::uint16_t(5060)}) {
     sockaddr_in to = v4("10.77.0.2", port);
-    if (sendto(peer, "x", 1, 0, reinterpret_cast<sockaddr*>(&to), sizeof to) != 1) throw std::runtime_error("sendto");
+    if (sendto(peer, "x", 1, 0, reinterpret_cast<sockaddr*>(&to), sizeof to) != 1)
+      throw std::runtime_error("sendto");
   }
-  if (!wait_readable(open, 3000)) throw std::runtime_error("the open port 5060 got nothing on " + net.phone_if());
+  if (!wait_readable(open, 3000))
+    throw std::runtime_error("the open port 5060 got nothing on " + net.phone_if());
   char b[8];
   (void)recv(open, b, sizeof b, 0);
   bool got = wait_readable(closed, 0);
@@ -59,7 +64,9 @@ bool closed_port_answers(const VethPair& net, int peer, int closed, int open) {
   return got;
 }
 
-std::string xdp_of(const VethPair& net) { return capture_all("ip -n " + net.phone() + " -d link show " + net.phone_if()); }
+std::string xdp_of(const VethPair& net) {
+  return capture_all("ip -n " + net.phone() + " -d link show " + net.phone_if());
+}
 
 TEST(FwRelinkLab, RecreatedInterfaceIsFilteredAgain) {
   ASSERT_EQ(geteuid(), 0u) << "lab tests need root (netns, BPF)";
@@ -84,26 +91,34 @@ TEST(FwRelinkLab, RecreatedInterfaceIsFilteredAgain) {
     EXPECT_TRUE(none->empty());
   }
   {
-    Fd peer(socket_in(net.peer(), AF_INET, SOCK_DGRAM)), closed(udp_bound(net.phone(), 9999)), open(udp_bound(net.phone(), 5060));
-    EXPECT_FALSE(closed_port_answers(net, peer.fd, closed.fd, open.fd)) << "not filtered after the first attach";
+    Fd peer(socket_in(net.peer(), AF_INET, SOCK_DGRAM)), closed(udp_bound(net.phone(), 9999)),
+        open(udp_bound(net.phone(), 5060));
+    EXPECT_FALSE(closed_port_answers(net, peer.fd, closed.fd, open.fd))
+        << "not filtered after the first attach";
   }
 
   // Delete the pair and create it again under the same names and addresses.
   sh_or_throw("ip -n " + net.phone() + " link del " + net.phone_if());
-  sh_or_throw("ip link add " + net.phone_if() + " netns " + net.phone() + " type veth peer name " + net.peer_if() + " netns " + net.peer());
-  sh_or_throw("ip -n " + net.phone() + " addr add 10.77.0.2/24 dev " + net.phone_if() + " && ip -n " + net.phone() + " link set " +
-              net.phone_if() + " up && ip -n " + net.peer() + " addr add 10.77.0.1/24 dev " + net.peer_if() + " && ip -n " +
-              net.peer() + " link set " + net.peer_if() + " up");
-  Fd peer(socket_in(net.peer(), AF_INET, SOCK_DGRAM)), closed(udp_bound(net.phone(), 9999)), open(udp_bound(net.phone(), 5060));
+  sh_or_throw("ip link add " + net.phone_if() + " netns " + net.phone() + " type veth peer name " +
+              net.peer_if() + " netns " + net.peer());
+  sh_or_throw("ip -n " + net.phone() + " addr add 10.77.0.2/24 dev " + net.phone_if() + " && ip -n " +
+              net.phone() + " link set " + net.phone_if() + " up && ip -n " + net.peer() +
+              " addr add 10.77.0.1/24 dev " + net.peer_if() + " && ip -n " + net.peer() + " link set " +
+              net.peer_if() + " up");
+  Fd peer(socket_in(net.peer(), AF_INET, SOCK_DGRAM)), closed(udp_bound(net.phone(), 9999)),
+      open(udp_bound(net.phone(), 5060));
   // The bug of issue 19: the new device has no filter.
   EXPECT_EQ(xdp_of(net).find("prog/xdp"), std::string::npos) << xdp_of(net);
-  EXPECT_TRUE(closed_port_answers(net, peer.fd, closed.fd, open.fd)) << "the recreated device should start unfiltered";
+  EXPECT_TRUE(closed_port_answers(net, peer.fd, closed.fd, open.fd))
+      << "the recreated device should start unfiltered";
 
   // What the daemon does: poll the watcher's fd, re-attach on readable. Within a second.
   std::vector<fw::AttachInfo> done;
   const auto deadline = std::chrono::steady_clock::now() + 1s;
   while (done.empty()) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()).count();
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now())
+            .count();
     ASSERT_GT(left, 0) << "no re-attach within a second of the interface's return";
     pollfd p{links->fd(), POLLIN, 0};
     ASSERT_GE(poll(&p, 1, int(left)), 0);
@@ -117,7 +132,8 @@ TEST(FwRelinkLab, RecreatedInterfaceIsFilteredAgain) {
   EXPECT_NE(done[0].ifindex, first);
   EXPECT_EQ(links->current_ifindex(net.phone_if()), done[0].ifindex);
   EXPECT_NE(xdp_of(net).find("prog/xdp"), std::string::npos) << xdp_of(net);
-  EXPECT_FALSE(closed_port_answers(net, peer.fd, closed.fd, open.fd)) << "the recreated device is not filtered again";
+  EXPECT_FALSE(closed_port_answers(net, peer.fd, closed.fd, open.fd))
+      << "the recreated device is not filtered again";
   // Nothing more to do until the device changes again.
   {
     InNetns in(net.phone());
@@ -159,7 +175,9 @@ TEST(FwRelinkLab, InterfaceThatAppearsLaterIsAttached) {
   std::vector<fw::AttachInfo> done;
   const auto deadline = std::chrono::steady_clock::now() + 1s;
   while (done.empty()) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()).count();
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now())
+            .count();
     ASSERT_GT(left, 0) << "the new interface was not attached within a second";
     pollfd p{links->fd(), POLLIN, 0};
     ASSERT_GE(poll(&p, 1, int(left)), 0);

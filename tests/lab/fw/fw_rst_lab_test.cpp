@@ -37,7 +37,9 @@ sockaddr_in v4(const char* a, std::uint16_t port) {
 struct Fd {
   int fd;
   explicit Fd(int f) : fd(f) {}
-  ~Fd() { if (fd >= 0) close(fd); }
+  ~Fd() {
+    if (fd >= 0) close(fd);
+  }
 };
 
 // socket(domain, type, proto) inside namespace ns.
@@ -64,7 +66,8 @@ void send_rst(int raw, std::uint16_t phone_port, std::uint32_t seq) {
   ip->version = 4, ip->ihl = 5, ip->ttl = 64, ip->protocol = IPPROTO_TCP, ip->tot_len = htons(40);
   inet_pton(AF_INET, "10.77.0.1", &ip->saddr);
   inet_pton(AF_INET, "10.77.0.2", &ip->daddr);
-  th->source = htons(kPeerPort), th->dest = htons(phone_port), th->seq = htonl(seq), th->doff = 5, th->rst = 1;
+  th->source = htons(kPeerPort), th->dest = htons(phone_port), th->seq = htonl(seq), th->doff = 5,
+  th->rst = 1;
   th->window = htons(512);
   std::array<std::uint8_t, 32> pseudo{};  // pseudo header + TCP header
   std::memcpy(pseudo.data(), &ip->saddr, 4);
@@ -76,7 +79,8 @@ void send_rst(int raw, std::uint16_t phone_port, std::uint32_t seq) {
   th->check = htons(c);
   ip->check = htons(csum(pkt.data(), 20));
   sockaddr_in to = v4("10.77.0.2", 0);
-  ASSERT_EQ(sendto(raw, pkt.data(), pkt.size(), 0, reinterpret_cast<sockaddr*>(&to), sizeof to), ssize_t(pkt.size()))
+  ASSERT_EQ(sendto(raw, pkt.data(), pkt.size(), 0, reinterpret_cast<sockaddr*>(&to), sizeof to),
+            ssize_t(pkt.size()))
       << std::strerror(errno);
 }
 
@@ -104,11 +108,14 @@ bool tcp_flow_tracked(const fw::Firewall& f, std::uint16_t phone_port) {
   auto flows = fw::read_flows(f.maps());
   if (!flows) throw std::runtime_error(flows.error().message());
   for (const auto& x : *flows)
-    if (x.key.proto == IPPROTO_TCP && ntohs(x.key.lport) == phone_port && ntohs(x.key.rport) == kPeerPort) return true;
+    if (x.key.proto == IPPROTO_TCP && ntohs(x.key.lport) == phone_port && ntohs(x.key.rport) == kPeerPort)
+      return true;
   return false;
 }
 
-void send_all(int fd, const std::string& s) { ASSERT_EQ(send(fd, s.data(), s.size(), MSG_NOSIGNAL), ssize_t(s.size())); }
+void send_all(int fd, const std::string& s) {
+  ASSERT_EQ(send(fd, s.data(), s.size(), MSG_NOSIGNAL), ssize_t(s.size()));
+}
 std::string recv_some(int fd, int ms) {
   if (!wait_readable(fd, ms)) return "";
   char b[256];
@@ -150,10 +157,12 @@ TEST(FwRstLab, BlindRstSweepCannotEndAFlowTheRightRstDoes) {
   // The sweep: inside the window first (the phone's stack answers those with challenge ACKs,
   // which would re-open a deleted entry), then 4000 sequence numbers over the whole space,
   // none of them the right one; the last ones are outside the window and get no answer.
-  const std::uint64_t in_before = count_in(*fw, PS_R_PASS_RST_IN_WINDOW), out_before = count_in(*fw, PS_R_DROP_RST_WINDOW);
+  const std::uint64_t in_before = count_in(*fw, PS_R_PASS_RST_IN_WINDOW),
+                      out_before = count_in(*fw, PS_R_DROP_RST_WINDOW);
   for (std::uint32_t d : {1u, 2u, 1000u}) send_rst(raw.fd, pport, right + d);
   constexpr std::uint32_t kSweep = 4000;
-  for (std::uint32_t i = 1; i <= kSweep; ++i) send_rst(raw.fd, pport, right + 0x40000000u + i * (0xbfffffffu / kSweep));
+  for (std::uint32_t i = 1; i <= kSweep; ++i)
+    send_rst(raw.fd, pport, right + 0x40000000u + i * (0xbfffffffu / kSweep));
   send_rst(raw.fd, pport, right - 1);
 
   // The connection still carries data, first inbound (the phone has sent nothing since).
