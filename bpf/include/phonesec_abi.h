@@ -104,11 +104,27 @@ PS_STATIC_ASSERT(sizeof(struct ps_ct_key) == 40, "ps_ct_key layout");
 #define PS_CT_CLOSING     3 /* FIN seen in both directions */
 #define PS_CT_UDP         4
 #define PS_CT_ICMP        5
+#define PS_CT_SYN_RECV    6 /* our SYN-ACK sent, the peer's ACK of it not seen yet (tcp_syn_ns) */
 
 /* ps_ct_val.flags */
 #define PS_CTF_FIN_OUT (1u << 0)
 #define PS_CTF_FIN_IN  (1u << 1)
 #define PS_CTF_REPLIED (1u << 2) /* something came back in on this flow */
+#define PS_CTF_RCV_NXT (1u << 3) /* rcv_nxt/rcv_wnd hold our last ACK and window (TCP)    */
+#define PS_CTF_SND_NXT (1u << 4) /* snd_nxt holds our SYN's (or SYN-ACK's) sequence + 1     */
+
+/*
+ * TCP sequence tracking (RFC 5961 §3), from what the phone sends, never from what it receives:
+ * rcv_nxt is the ACK field of our last segment (the next sequence number the peer should
+ * send), rcv_wnd the window field we advertised with it, unscaled (the programs read no TCP
+ * options: the window is taken at the widest scale, rcv_wnd << PS_TCP_MAX_WSCALE). An inbound
+ * RST ends the flow only when its sequence number is exactly rcv_nxt; inside the window it
+ * passes (the stack challenges it, RFC 5961) and the flow stays; outside it drops. Before we
+ * sent any ACK (SYN sent), an RST ends the flow only when it acknowledges our SYN (ACK set and
+ * ack == snd_nxt, RFC 793/5961), else it drops. A SYN_RECV flow becomes established only on
+ * the peer's ACK of our SYN-ACK (ack == snd_nxt).
+ */
+#define PS_TCP_MAX_WSCALE 14
 
 struct ps_ct_val {
 	__u64 created_ns;       /* ps_now() at creation (bpf/lib/clock.h: not CLOCK_MONOTONIC)  */
@@ -117,8 +133,15 @@ struct ps_ct_val {
 	__u32 flags;
 	__u64 pkts_in;          /* best effort (not atomic): for `phonesec flows`              */
 	__u64 pkts_out;
+	__u32 rcv_nxt;          /* TCP, host order: our last ACK field (PS_CTF_RCV_NXT)          */
+	__u32 snd_nxt;          /* TCP, host order: our SYN's sequence number + 1 (PS_CTF_SND_NXT) */
+	__u16 rcv_wnd;          /* TCP: the window field of our last ACK, unscaled               */
+	__u16 _pad0;
+	__u32 _pad1;
 };
-PS_STATIC_ASSERT(sizeof(struct ps_ct_val) == 40, "ps_ct_val layout");
+PS_STATIC_ASSERT(sizeof(struct ps_ct_val) == 56, "ps_ct_val layout");
+PS_STATIC_ASSERT(__builtin_offsetof(struct ps_ct_val, rcv_nxt) == 40, "ps_ct_val layout");
+PS_STATIC_ASSERT(__builtin_offsetof(struct ps_ct_val, rcv_wnd) == 48, "ps_ct_val layout");
 
 /* Refresh last_seen only when it is older than this (an in-place store, no map update). */
 #define PS_CT_REFRESH_NS 1000000000ull
@@ -181,6 +204,8 @@ PS_STATIC_ASSERT(sizeof(struct ps_frag_val) == 16, "ps_frag_val layout");
 #define PS_R_PASS_FRAG         12 /* non-first fragment of a datagram whose first passed     */
 #define PS_R_PASS_IGMP         13 /* IGMP (the IPv4 twin of MLD)                             */
 #define PS_R_PASS_MCAST_ECHO6  14 /* IPv6 multicast echo, Broadcast_Echo = Yes               */
+#define PS_R_PASS_RST_IN_WINDOW 15 /* RST of a tracked flow inside the window, not at rcv_nxt:
+				     * passed to the stack (which challenges it), flow kept   */
 #define PS_R_PASS_MAX          31
 
 #define PS_R_DROP_UDP_PORT     32 /* inbound UDP to a closed port                            */
@@ -195,6 +220,9 @@ PS_STATIC_ASSERT(sizeof(struct ps_frag_val) == 16, "ps_frag_val layout");
 #define PS_R_DROP_PROTO        41 /* inbound IP protocol that is never open                  */
 #define PS_R_DROP_MCAST_ECHO6  42 /* IPv6 multicast echo, Broadcast_Echo = No                */
 #define PS_R_DROP_NO_POLICY    43 /* no valid policy slot: fail closed                       */
+#define PS_R_DROP_RST_WINDOW   44 /* RST of a tracked flow outside its window (a blind reset) */
+#define PS_R_DROP_ICMP_SOURCE  45 /* ICMP error quoting a tracked flow, from a source that
+				     * cannot have sent it (bpf/lib/icmp.h)                  */
 #define PS_R_MAX               64
 
 /* Stats map index: dir * PS_R_MAX + reason. */
@@ -212,6 +240,7 @@ PS_STATIC_ASSERT(sizeof(struct ps_stat) == 16, "ps_stat layout");
 #define PS_CT_TCP_MAX_DEFAULT   8192
 #define PS_CT_UDP_MAX_DEFAULT   16384
 #define PS_CT_ICMP_MAX_DEFAULT  1024
+#define PS_CT_SYN_MAX_DEFAULT   1024 /* half-open handshakes (PS_CT_SYN_RECV), a table of their own */
 #define PS_TFTP_MAX_DEFAULT     256
 #define PS_FRAG_MAX_DEFAULT     1024
 

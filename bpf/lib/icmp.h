@@ -21,6 +21,20 @@ static __always_inline int ps_icmp_is_error(__u8 family, __u8 type)
 	       type == ICMPV6_PARAMPROB;
 }
 
+/*
+ * Errors only the destination host itself sends (ICMP protocol and port unreachable, ICMPv6
+ * port unreachable): one quoting our packet must come from that packet's destination. Every
+ * other error (net/host unreachable, administratively prohibited, fragmentation needed /
+ * packet too big, time exceeded, parameter problem) may come from any router on the path,
+ * whose address we cannot know: any source.
+ */
+static __always_inline int ps_icmp_from_host_only(const struct ps_pkt *p)
+{
+	if (p->family == PS_AF_INET)
+		return p->icmp_type == ICMP_DEST_UNREACH && (p->icmp_code == ICMP_PROT_UNREACH || p->icmp_code == ICMP_PORT_UNREACH);
+	return p->icmp_type == ICMPV6_DEST_UNREACH && p->icmp_code == ICMPV6_PORT_UNREACH;
+}
+
 static __always_inline int ps_icmp_inner(const struct ps_pkt *outer, void *data_end, struct ps_pkt *in)
 {
 	void *cur = outer->l4 + 8;

@@ -3,8 +3,8 @@
  * inbound.h — the verdict for a frame arriving at the phone.
  *
  * ps_inbound() returns a reason code (ps_is_drop() tells the verdict). It never creates
- * conntrack entries (only egress does); it updates the state of flows it finds (TCP FIN/RST,
- * last seen). Order per protocol is chosen for the common case: TCP consults conntrack first
+ * conntrack entries (only egress does; the ACK of our SYN-ACK moves a half-open flow to the
+ * TCP table); it updates the state of flows it finds (TCP FIN/RST, last seen). Order per protocol is chosen for the common case: TCP consults conntrack first
  * (its state must follow FIN/RST), UDP the port bitmap first (RTP is the bulk of inbound
  * traffic and sits in an open range).
  */
@@ -21,8 +21,9 @@ static __always_inline int ps_inbound_icmp(const struct ps_policy *pol, const st
 	__u8 t = p->icmp_type;
 
 	if (p->family == PS_AF_INET6) {
-		/* MLD (130-132, 143) and neighbour/router discovery (133-137) always pass. */
-		if ((t >= 130 && t <= 137) || t == 143)
+		/* MLD (130-132, 143), router and neighbour discovery (133-136) always pass; Redirect
+		 * (137) drops, as IPv4's does: the phone never needs another first hop. */
+		if ((t >= 130 && t <= 136) || t == 143)
 			return PS_R_PASS_ICMP6_NDP;
 		if (t == ICMPV6_ECHO_REQUEST) {
 			if ((p->daddr[0] & bpf_htonl(0xff000000)) == bpf_htonl(0xff000000))
@@ -45,8 +46,13 @@ static __always_inline int ps_inbound_icmp(const struct ps_policy *pol, const st
 			ps_ct_key_out(&k, &in);
 			if (in.proto != IPPROTO_TCP && in.proto != IPPROTO_UDP)
 				k.rport = 0;
-			if (ps_ct_exists(pol, &k))
+			if (ps_ct_exists(pol, &k)) {
+				if (ps_icmp_from_host_only(p) &&
+				    (p->saddr[0] != in.daddr[0] || p->saddr[1] != in.daddr[1] ||
+				     p->saddr[2] != in.daddr[2] || p->saddr[3] != in.daddr[3]))
+					return PS_R_DROP_ICMP_SOURCE;
 				return PS_R_PASS_ICMP_RELATED;
+			}
 		}
 	}
 	return PS_R_DROP_ICMP;
@@ -55,10 +61,12 @@ static __always_inline int ps_inbound_icmp(const struct ps_policy *pol, const st
 static __always_inline int ps_inbound_l4(const struct ps_policy *pol, const struct ps_pkt *p, void *data_end)
 {
 	switch (p->proto) {
-	case IPPROTO_TCP:
-		if (ps_ct_in(pol, p))
-			return PS_R_PASS_CT;
+	case IPPROTO_TCP: {
+		int r = ps_ct_in_tcp(pol, p);
+		if (r != PS_R_NONE)
+			return r;
 		return ps_port_open(pol->tcp_ports, p->dport) ? PS_R_PASS_TCP_PORT : PS_R_DROP_TCP_PORT;
+	}
 	case IPPROTO_UDP:
 		if (ps_port_open(pol->udp_ports, p->dport))
 			return PS_R_PASS_UDP_PORT;

@@ -39,6 +39,16 @@ struct {
 	__type(value, struct ps_ct_val);
 } ps_ct_tcp SEC(".maps");
 
+/* Half-open handshakes (our SYN-ACK to an inbound SYN, PS_CT_SYN_RECV) live in a table of
+ * their own: a spoofed SYN flood that the stack answers evicts only other half-open entries,
+ * never an established flow. The ACK of our SYN-ACK moves the flow to ps_ct_tcp. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, PS_CT_SYN_MAX_DEFAULT);
+	__type(key, struct ps_ct_key);
+	__type(value, struct ps_ct_val);
+} ps_ct_syn SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, PS_CT_UDP_MAX_DEFAULT);

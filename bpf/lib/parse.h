@@ -36,6 +36,7 @@
 /* ICMP/ICMPv6 numbers (linux/icmp.h drags in libc socket headers, not usable for BPF). */
 #define ICMP_ECHOREPLY        0
 #define ICMP_DEST_UNREACH     3
+#define ICMP_PROT_UNREACH     2
 #define ICMP_PORT_UNREACH     3
 #define ICMP_ECHO             8
 #define ICMP_TIME_EXCEEDED    11
@@ -75,6 +76,10 @@ struct ps_pkt {
 	__u16 sport;            /* host order; for ICMP echo both hold the identifier */
 	__u16 dport;
 	__u32 frag_id;
+	__u32 tcp_seq;          /* TCP, host order: sequence and acknowledgment numbers */
+	__u32 tcp_ack;
+	__u16 tcp_win;          /* TCP window field, unscaled */
+	__u16 _pad2;
 	__be32 saddr[4];
 	__be32 daddr[4];
 	void *l4;               /* start of the transport header, NULL for PS_FRAG_REST */
@@ -196,6 +201,9 @@ static __always_inline int ps_parse_l4(struct ps_pkt *p, void *data, void *cur, 
 		p->sport = bpf_ntohs(t->source);
 		p->dport = bpf_ntohs(t->dest);
 		p->tcp_flags = ((__u8 *)t)[13];
+		p->tcp_seq = bpf_ntohl(t->seq);
+		p->tcp_ack = bpf_ntohl(t->ack_seq);
+		p->tcp_win = bpf_ntohs(t->window);
 		return PS_R_NONE;
 	}
 	case IPPROTO_UDP: {
@@ -352,6 +360,9 @@ static __always_inline int ps_parse_fast_l4(struct ps_pkt *p, void *l4, void *da
 		if ((void *)(t + 1) > data_end || t->doff < 5)
 			return 0;
 		p->tcp_flags = ((__u8 *)t)[13];
+		p->tcp_seq = bpf_ntohl(t->seq);
+		p->tcp_ack = bpf_ntohl(t->ack_seq);
+		p->tcp_win = bpf_ntohs(t->window);
 	} else if (proto != IPPROTO_UDP) {
 		return 0;
 	}

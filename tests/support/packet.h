@@ -90,14 +90,19 @@ class Build {
     u32(id);
     return *this;
   }
+  // Sequence 1000, acknowledgment 2000 when ACK is set (else 0), window 65535.
   Build& tcp(std::uint16_t sport, std::uint16_t dport, std::uint8_t flags) {
+    return tcp(sport, dport, flags, 1000, (flags & 0x10) ? 2000 : 0);
+  }
+  Build& tcp(std::uint16_t sport, std::uint16_t dport, std::uint8_t flags, std::uint32_t seq, std::uint32_t ack,
+             std::uint16_t window = 65535) {
     u16(sport);
     u16(dport);
-    u32(1000);
-    u32((flags & 0x10) ? 2000 : 0);
+    u32(seq);
+    u32(ack);
     u8(5 << 4);
     u8(flags);
-    u16(65535);
+    u16(window);
     u16(0);
     u16(0);
     return *this;

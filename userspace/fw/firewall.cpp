@@ -40,6 +40,7 @@ bpf_map* skel_map(Skel* s, MapId id) {
     case MapId::tftp: return s->maps.ps_tftp;
     case MapId::frag: return s->maps.ps_frag;
     case MapId::stats: return s->maps.ps_stats;
+    case MapId::ct_syn: return s->maps.ps_ct_syn;
     default: return nullptr;
   }
 }
@@ -126,6 +127,7 @@ Result<std::unique_ptr<Firewall>> Firewall::load(const FirewallOptions& opts) {
     bpf_map__set_max_entries(fw->in_->maps.ps_ct_tcp, opts.ct_tcp_max);
     bpf_map__set_max_entries(fw->in_->maps.ps_ct_udp, opts.ct_udp_max);
     bpf_map__set_max_entries(fw->in_->maps.ps_ct_icmp, opts.ct_icmp_max);
+    bpf_map__set_max_entries(fw->in_->maps.ps_ct_syn, opts.ct_syn_max);
     fw->in_->rodata->ps_general_parser_only = opts.general_parser_only;
     return {};
   };
@@ -233,7 +235,7 @@ Result<AttachInfo> Firewall::attach(const std::string& ifname, XdpMode mode, TcM
   const int in_fd = k == LinkKind::l3 ? ingress_l3_fd() : ingress_fd();
   const int out_fd = k == LinkKind::l3 ? egress_l3_fd() : egress_fd();
   if (k == LinkKind::l3) mode = XdpMode::generic;  // tun (TUN mode) runs generic XDP only
-  AttachInfo info{ifname, "", "", link_kind_name(k)};
+  AttachInfo info{ifname, "", "", link_kind_name(k), ifindex};
   const bool pin = !opts_.pin_dir.empty();
   if (pin) {
     std::error_code ec;

@@ -27,6 +27,7 @@ struct FirewallOptions {
   std::uint32_t ct_tcp_max = PS_CT_TCP_MAX_DEFAULT;
   std::uint32_t ct_udp_max = PS_CT_UDP_MAX_DEFAULT;
   std::uint32_t ct_icmp_max = PS_CT_ICMP_MAX_DEFAULT;
+  std::uint32_t ct_syn_max = PS_CT_SYN_MAX_DEFAULT;  // half-open handshakes (a SYN flood stays there)
   // Tests only: every frame through the general header parser, the fixed-offset fast reader
   // of the common shapes off (bpf/lib/parse.h; fw_fast_parse_equivalence compares the two).
   bool general_parser_only = false;
@@ -42,6 +43,8 @@ struct AttachInfo {
   std::string xdp_mode;   // "native" / "generic"
   std::string tc_mode;    // "tcx" / "clsact"
   std::string variant;    // "ethernet" / "l3" (tun: packets start at the IP header)
+  unsigned ifindex = 0;   // the device attached to (a device recreated under the name has
+                          // another: fw::LinkLifecycle reports it, attach() again there)
 };
 
 class Firewall {

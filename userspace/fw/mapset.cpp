@@ -10,7 +10,7 @@ namespace phonesec::fw {
 
 const char* map_name(MapId id) {
   static const char* names[] = {"ps_policy", "ps_active", "ps_ct_tcp", "ps_ct_udp",
-                                "ps_ct_icmp", "ps_tftp",   "ps_frag",   "ps_stats"};
+                                "ps_ct_icmp", "ps_tftp",   "ps_frag",   "ps_stats", "ps_ct_syn"};
   return names[int(id)];
 }
 
@@ -71,7 +71,7 @@ Result<std::vector<ps_stat>> read_stats(const MapSet& m) {
 
 Result<std::vector<Flow>> read_flows(const MapSet& m) {
   std::vector<Flow> out;
-  for (MapId id : {MapId::ct_tcp, MapId::ct_udp, MapId::ct_icmp}) {
+  for (MapId id : {MapId::ct_tcp, MapId::ct_syn, MapId::ct_udp, MapId::ct_icmp}) {
     ps_ct_key k{}, next{};
     const void* prev = nullptr;
     while (bpf_map_get_next_key(m.fd(id), prev, &next) == 0) {
@@ -100,6 +100,7 @@ const char* reason_name(unsigned r) {
     case PS_R_PASS_FRAG: return "pass_frag";
     case PS_R_PASS_IGMP: return "pass_igmp";
     case PS_R_PASS_MCAST_ECHO6: return "pass_mcast_echo6";
+    case PS_R_PASS_RST_IN_WINDOW: return "pass_rst_in_window";
     case PS_R_DROP_UDP_PORT: return "drop_udp_port";
     case PS_R_DROP_TCP_PORT: return "drop_tcp_port";
     case PS_R_DROP_NO_PING: return "drop_no_ping";
@@ -112,6 +113,20 @@ const char* reason_name(unsigned r) {
     case PS_R_DROP_PROTO: return "drop_proto";
     case PS_R_DROP_MCAST_ECHO6: return "drop_mcast_echo6";
     case PS_R_DROP_NO_POLICY: return "drop_no_policy";
+    case PS_R_DROP_RST_WINDOW: return "drop_rst_window";
+    case PS_R_DROP_ICMP_SOURCE: return "drop_icmp_source";
+  }
+  return "unknown";
+}
+
+const char* ct_state_name(std::uint32_t state) {
+  switch (state) {
+    case PS_CT_SYN_SENT: return "syn_sent";
+    case PS_CT_SYN_RECV: return "syn_recv";
+    case PS_CT_ESTABLISHED: return "established";
+    case PS_CT_CLOSING: return "closing";
+    case PS_CT_UDP: return "udp";
+    case PS_CT_ICMP: return "echo";
   }
   return "unknown";
 }

@@ -17,7 +17,7 @@ namespace phonesec::fw {
 inline constexpr const char* kDefaultPinDir = "/sys/fs/bpf/phonesec";
 
 // Names as in bpf/lib/maps.h; the index is the MapId.
-enum class MapId { policy = 0, active, ct_tcp, ct_udp, ct_icmp, tftp, frag, stats, count };
+enum class MapId { policy = 0, active, ct_tcp, ct_udp, ct_icmp, tftp, frag, stats, ct_syn, count };
 const char* map_name(MapId id);
 
 struct MapSet {
@@ -41,9 +41,12 @@ struct Flow {
   ps_ct_key key;
   ps_ct_val val;
 };
-// All conntrack entries (TCP, UDP, ICMP tables).
+// All conntrack entries (TCP, half-open TCP, UDP, ICMP tables).
 Result<std::vector<Flow>> read_flows(const MapSet& m);
 
 const char* reason_name(unsigned reason);  // "pass_ct", "drop_udp_port", … or "unknown"
+// A flow's state (ps_ct_val.state): "syn_sent", "syn_recv", "established", "closing", "udp",
+// "echo", or "unknown" — what `phonesec flows` prints.
+const char* ct_state_name(std::uint32_t state);
 
 }  // namespace phonesec::fw

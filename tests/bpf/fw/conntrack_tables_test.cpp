@@ -77,6 +77,114 @@ TEST(ConntrackTables, InboundFloodNeitherInsertsNorEvicts) {
   EXPECT_EQ(h.in(Build().eth().ipv4(R4, L4, IPPROTO_ICMP).icmp(0, 0, 0x42).done()).reason, unsigned(PS_R_PASS_ECHO_REPLY));
 }
 
+// Issue 19 point 5: a spoofed SYN to an open port, answered by the phone's SYN-ACK, makes a
+// half-open entry (SYN timeout), not an established one (2 hours); after a reload that closes
+// the port, the spoofer's bare ACKs (it cannot know our sequence number) drop; the real
+// client's ACK of our SYN-ACK makes the flow established, and then it survives the reload.
+constexpr std::uint8_t RST = 0x04;
+Frame tcp_out_seq(std::uint16_t sp, std::uint16_t dp, std::uint8_t fl, std::uint32_t seq, std::uint32_t ack) {
+  return Build().eth().ipv4(L4, R4, IPPROTO_TCP).tcp(sp, dp, fl, seq, ack).done();
+}
+Frame tcp_in_seq(std::uint16_t sp, std::uint16_t dp, std::uint8_t fl, std::uint32_t seq, std::uint32_t ack) {
+  return Build().eth().ipv4(R4, L4, IPPROTO_TCP).tcp(sp, dp, fl, seq, ack).done();
+}
+std::uint32_t tcp_state(fw::Firewall& f, std::uint16_t rport) {
+  auto flows = fw::read_flows(f.maps());
+  if (!flows) throw std::runtime_error(flows.error().message());
+  for (const auto& x : *flows)
+    if (x.key.proto == IPPROTO_TCP && ntohs(x.key.rport) == rport) return x.val.state;
+  return 0;
+}
+
+TEST(ConntrackHalfOpen, SpoofedSynsMakeHalfOpenEntriesThatLetNothingInOnceThePortCloses) {
+  FwHarness h(small_tables());
+  auto cfg = base_config();  // web server on 80
+  h.install(cfg);
+  // Spoofed SYNs from 40 source ports; the phone's stack answers each with a SYN-ACK (our
+  // sequence 5000 + i, acknowledging the spoofer's 7000 + i + 1).
+  for (std::uint16_t i = 0; i < 40; ++i) {
+    ASSERT_EQ(h.in(tcp_in_seq(std::uint16_t(30000 + i), 80, SYN, 7000 + i, 0)).reason, unsigned(PS_R_PASS_TCP_PORT));
+    h.out(tcp_out_seq(80, std::uint16_t(30000 + i), SYN | ACK, 5000 + i, 7001 + i));
+  }
+  EXPECT_EQ(count(h.fw(), IPPROTO_TCP), 40u);
+  for (std::uint16_t i = 0; i < 40; ++i) EXPECT_EQ(tcp_state(h.fw(), std::uint16_t(30000 + i)), unsigned(PS_CT_SYN_RECV)) << i;
+  // One real client among them completes the handshake: ACK of our SYN-ACK (5000 + 1).
+  EXPECT_EQ(h.in(tcp_in_seq(30000, 80, ACK, 7001, 5001)).reason, unsigned(PS_R_PASS_CT));
+  EXPECT_EQ(tcp_state(h.fw(), 30000), unsigned(PS_CT_ESTABLISHED));
+
+  cfg.web_server_enabled = false;  // the reload closes port 80
+  h.install(cfg);
+  // The spoofer's bare ACKs, not acknowledging our SYN-ACK: dropped, the entries stay half-open.
+  for (std::uint16_t i = 1; i < 40; ++i) {
+    EXPECT_EQ(h.in(tcp_in_seq(std::uint16_t(30000 + i), 80, ACK, 7001 + i, 1)).reason, unsigned(PS_R_DROP_TCP_PORT)) << i;
+    EXPECT_EQ(tcp_state(h.fw(), std::uint16_t(30000 + i)), unsigned(PS_CT_SYN_RECV)) << i;
+  }
+  // A retransmitted SYN to the closed port drops too; the established client still gets in.
+  EXPECT_EQ(h.in(tcp_in_seq(30001, 80, SYN, 7001, 0)).reason, unsigned(PS_R_DROP_TCP_PORT));
+  EXPECT_EQ(h.in(tcp_in_seq(30000, 80, ACK | 0x08, 7001, 5001)).reason, unsigned(PS_R_PASS_CT));
+}
+
+// Half-open handshakes have a table of their own: a flood of spoofed SYNs to an open port,
+// each answered by the stack's SYN-ACK, many times the size of either table, evicts only other
+// half-open entries, never an established flow.
+TEST(ConntrackHalfOpen, SynFloodCannotEvictEstablishedFlows) {
+  auto o = small_tables();
+  o.ct_syn_max = 64;
+  FwHarness h(o);
+  h.install(base_config());  // web server on 80
+  // 40 established flows (a phone's worth of TCP in a 64-entry table), idle during the flood.
+  for (std::uint16_t i = 0; i < 40; ++i) {
+    h.out(tcp_out(std::uint16_t(40000 + i), 5061, SYN));
+    ASSERT_EQ(h.in(tcp_in(5061, std::uint16_t(40000 + i), SYN | ACK)).reason, unsigned(PS_R_PASS_CT));
+    h.out(tcp_out(std::uint16_t(40000 + i), 5061, ACK));
+  }
+  for (std::uint32_t i = 0; i < 2000; ++i) {
+    const std::string src = "10.2." + std::to_string(i / 250) + "." + std::to_string(i % 250 + 1);
+    const std::uint16_t sp = std::uint16_t(1024 + i);
+    h.in(Build().eth().ipv4(src, L4, IPPROTO_TCP).tcp(sp, 80, SYN, 7000, 0).done());
+    h.out(Build().eth().ipv4(L4, src, IPPROTO_TCP).tcp(80, sp, SYN | ACK, 5000, 7001).done());
+  }
+  auto flows = fw::read_flows(h.fw().maps());
+  ASSERT_TRUE(flows.ok());
+  std::size_t established = 0, half_open = 0;
+  for (const auto& f : *flows) {
+    established += f.val.state == PS_CT_ESTABLISHED;
+    half_open += f.val.state == PS_CT_SYN_RECV;
+  }
+  EXPECT_EQ(established, 40u);
+  EXPECT_GT(half_open, 0u);
+  EXPECT_LE(half_open, 64u);
+  for (std::uint16_t i = 0; i < 40; ++i) EXPECT_EQ(h.in(tcp_in(5061, std::uint16_t(40000 + i), ACK)).reason, unsigned(PS_R_PASS_CT)) << i;
+  // The last half-open handshake can still complete.
+  EXPECT_EQ(h.in(Build().eth().ipv4("10.2.7.250", L4, IPPROTO_TCP).tcp(3023, 80, ACK, 7001, 5001).done()).reason,
+            unsigned(PS_R_PASS_CT));
+}
+
+// The half-open entry lives by the SYN timeout, not the established one: with a SYN timeout of
+// 0 it is gone at the next packet, while an established flow with the same config lives on.
+TEST(ConntrackHalfOpen, HalfOpenEntriesExpireOnTheSynTimeout) {
+  FwHarness h;
+  auto cfg = base_config();
+  cfg.web_server_enabled = false;
+  cfg.firewall.tcp = {{8080, 8080}};
+  cfg.fw_tunables.tcp_syn_timeout_s = 0;
+  h.install(cfg);
+  ASSERT_EQ(h.in(tcp_in_seq(30000, 8080, SYN, 7000, 0)).reason, unsigned(PS_R_PASS_TCP_PORT));
+  h.out(tcp_out_seq(8080, 30000, SYN | ACK, 5000, 7001));
+  cfg.firewall.tcp = {};
+  h.install(cfg);
+  // Even the right ACK finds no entry: the half-open flow expired at once.
+  EXPECT_EQ(h.in(tcp_in_seq(30000, 8080, ACK, 7001, 5001)).reason, unsigned(PS_R_DROP_TCP_PORT));
+  EXPECT_EQ(count(h.fw(), IPPROTO_TCP), 0u);
+  // An outbound flow picked up established (our ACK) is not touched by the SYN timeout.
+  h.out(tcp_out_seq(40000, 443, ACK, 1000, 2000));
+  EXPECT_EQ(h.in(tcp_in_seq(443, 40000, ACK, 2000, 1000)).reason, unsigned(PS_R_PASS_CT));
+  // And an RST on it must be in sequence: 2000 ends it, nothing else does.
+  EXPECT_EQ(h.in(tcp_in_seq(443, 40000, RST, 1999, 0)).reason, unsigned(PS_R_DROP_RST_WINDOW));
+  EXPECT_EQ(h.in(tcp_in_seq(443, 40000, RST, 2000, 0)).reason, unsigned(PS_R_PASS_CT));
+  EXPECT_EQ(count(h.fw(), IPPROTO_TCP), 0u);
+}
+
 // Packets of a tracked flow update its entry in place: created stays, counters add up (a
 // re-insert would start a new entry with one packet out).
 TEST(ConntrackTables, FlowsAreRefreshedInPlace) {

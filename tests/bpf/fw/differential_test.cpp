@@ -103,7 +103,8 @@ TEST(Differential, BpfAgreesWithReferenceModel) {
                        PS_R_PASS_ECHO_REQ, PS_R_PASS_ECHO_REPLY, PS_R_PASS_ICMP_RELATED, PS_R_PASS_ICMP6_NDP,
                        PS_R_PASS_TFTP, PS_R_PASS_FRAG, PS_R_PASS_IGMP, PS_R_PASS_MCAST_ECHO6, PS_R_DROP_UDP_PORT,
                        PS_R_DROP_TCP_PORT, PS_R_DROP_NO_PING, PS_R_DROP_ICMP, PS_R_DROP_FRAG_ORPHAN, PS_R_DROP_FRAG,
-                       PS_R_DROP_MALFORMED, PS_R_DROP_EXTHDR, PS_R_DROP_PROTO, PS_R_DROP_MCAST_ECHO6})
+                       PS_R_DROP_MALFORMED, PS_R_DROP_EXTHDR, PS_R_DROP_PROTO, PS_R_DROP_MCAST_ECHO6,
+                       PS_R_PASS_RST_IN_WINDOW, PS_R_DROP_RST_WINDOW, PS_R_DROP_ICMP_SOURCE})
       EXPECT_GT(o.reasons[r], 0u) << "no inbound frame got " << fw::reason_name(r);
     for (unsigned r : {PS_R_PASS_OUTBOUND, PS_R_DROP_UNREACH})
       EXPECT_GT(o.reasons[1u << 8 | r], 0u) << "no outbound frame got " << fw::reason_name(r);
@@ -122,7 +123,8 @@ TEST_P(DifferentialMutant, IsCaught) {
 INSTANTIATE_TEST_SUITE_P(Model, DifferentialMutant,
                          ::testing::Values(model::Mutant::ignore_no_icmp_ping, model::Mutant::rtp_max_exclusive,
                                            model::Mutant::udp_flows_not_tracked, model::Mutant::tcp_rst_keeps_flow,
-                                           model::Mutant::frag_ignores_first));
+                                           model::Mutant::frag_ignores_first, model::Mutant::rst_any_seq_ends_flow,
+                                           model::Mutant::syn_ack_established, model::Mutant::icmp_any_source));
 
 }  // namespace
 }  // namespace phonesec::test

@@ -62,7 +62,7 @@ struct Side : FwHarness {
     FwHarness::install(pc, c.tr069_port);
   }
   void clear() {
-    for (auto id : {fw::MapId::ct_tcp, fw::MapId::ct_udp, fw::MapId::ct_icmp, fw::MapId::tftp, fw::MapId::frag}) {
+    for (auto id : {fw::MapId::ct_tcp, fw::MapId::ct_syn, fw::MapId::ct_udp, fw::MapId::ct_icmp, fw::MapId::tftp, fw::MapId::frag}) {
       std::uint8_t key[64];
       while (bpf_map_get_next_key(fw().maps().fd(id), nullptr, key) == 0) bpf_map_delete_elem(fw().maps().fd(id), key);
     }

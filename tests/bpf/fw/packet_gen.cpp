@@ -234,7 +234,23 @@ GenFrame PacketGen::reply(const FlowRec& f) {
   if (f.rport == 69 && !more_of_ours && rng_.chance(70)) sp = std::uint16_t(rng_.range(1024, 65535));  // a TFTP server's TID
   if (f.family == 4) b.ipv4(s, d, std::uint8_t(f.proto));
   else b.ipv6(s, d, std::uint8_t(f.proto));
-  if (f.proto == 6) b.tcp(sp, dp, rng_.pick(std::vector<std::uint8_t>{SYN | ACK, ACK, ACK | PSH, FIN | ACK, ACK, RST}));
+  if (f.proto == 6) {
+    // Sequence numbers as Build's defaults make them: ours from 1000 (our SYN: the peer
+    // acknowledges 1001), our ACKs ask for 2000; the peer's segments mostly sit exactly there,
+    // else inside the window or anywhere (a blind RST).
+    const std::uint8_t fl = rng_.pick(std::vector<std::uint8_t>{SYN | ACK, ACK, ACK | PSH, FIN | ACK, ACK, RST, RST | ACK, RST});
+    if (more_of_ours) {
+      const std::uint32_t ack = rng_.chance(85) ? 2000 : rng_.chance(50) ? 2000 + rng_.below(100) : std::uint32_t(rng_.next());
+      const std::uint16_t win = rng_.chance(85) ? 65535 : std::uint16_t(rng_.pick(std::vector<std::uint32_t>{0, 1, rng_.below(65536)}));
+      b.tcp(sp, dp, fl, 1000, (fl & ACK) ? ack : 0, win);
+    } else {
+      const std::uint32_t seq = rng_.chance(45) ? 2000
+                              : rng_.chance(50) ? 2000 + rng_.below(rng_.chance(50) ? 100 : 1u << 31)
+                                                : std::uint32_t(rng_.next());
+      const std::uint32_t ack = rng_.chance(60) ? 1001 : std::uint32_t(rng_.next());
+      b.tcp(sp, dp, fl, seq, (fl & ACK) || rng_.chance(10) ? ack : 0, std::uint16_t(rng_.below(65536)));
+    }
+  }
   else if (f.proto == 17) b.udp(sp, dp);
   else b.icmp(std::uint8_t(more_of_ours ? (f.proto == 1 ? 8 : 128) : (f.proto == 1 ? 0 : 129)), 0, f.lport, 2);
   return {more_of_ours, b.payload(rng_.below(32)).done(), std::string(more_of_ours ? "out" : "in") + " same flow"};

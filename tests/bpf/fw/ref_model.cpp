@@ -100,7 +100,8 @@ bool Model::tcp_open(std::uint16_t port) const {
 bool Model::alive(const Flow& f) const {
   const auto& t = cfg_.phone.fw_tunables;
   switch (f.state) {
-    case Flow::syn_sent: return t.tcp_syn_timeout_s > 0;
+    case Flow::syn_sent:
+    case Flow::syn_recv: return t.tcp_syn_timeout_s > 0;
     case Flow::established: return t.tcp_established_timeout_s > 0;
     case Flow::closing: return t.tcp_close_timeout_s > 0;
     case Flow::udp: return t.udp_timeout_s > 0;
@@ -154,7 +155,7 @@ unsigned Model::inbound_icmp(const Pkt& p, const std::vector<std::uint8_t>& f) {
   const std::uint8_t t = p.icmp_type;
   const bool v6 = p.proto == 58;
   const bool no_ping = no_ping_ && mutant_ != Mutant::ignore_no_icmp_ping;
-  if (v6 && ((t >= 130 && t <= 137) || t == 143)) return PS_R_PASS_ICMP6_NDP;  // ND, RD, MLD
+  if (v6 && ((t >= 130 && t <= 136) || t == 143)) return PS_R_PASS_ICMP6_NDP;  // ND, RD, MLD; not Redirect (137)
   if (t == (v6 ? 128 : 8)) {
     if (v6 && p.dst[0] == 0xff)  // IPv6 multicast echo: the legacy Broadcast_Echo setting decides
       return cfg_.phone.broadcast_echo ? PS_R_PASS_MCAST_ECHO6 : PS_R_DROP_MCAST_ECHO6;
@@ -167,27 +168,54 @@ unsigned Model::inbound_icmp(const Pkt& p, const std::vector<std::uint8_t>& f) {
   if (error && quoted(p, f, in)) {
     // The quoted packet is one we sent: related if its flow is tracked.
     auto it = flows_.find({in.family, in.proto, in.sport, in.dport, in.src, in.dst});
-    if (it != flows_.end() && alive(it->second)) return PS_R_PASS_ICMP_RELATED;
+    if (it != flows_.end() && alive(it->second)) {
+      // Port (and IPv4 protocol) unreachable come from the quoted destination itself; the
+      // other errors from any router on the path.
+      const bool host_only = v6 ? (t == 1 && p.icmp_code == 4) : (t == 3 && (p.icmp_code == 2 || p.icmp_code == 3));
+      if (host_only && p.src != in.dst && mutant_ != Mutant::icmp_any_source) return PS_R_DROP_ICMP_SOURCE;
+      return PS_R_PASS_ICMP_RELATED;
+    }
   }
   return PS_R_DROP_ICMP;
+}
+
+// A segment of a tracked TCP flow, inbound: its reason, or 0 when the port rules decide.
+unsigned Model::in_tcp(const FlowKey& key, Flow& fl, const Pkt& p) {
+  if (p.tcp_flags & 0x04) {
+    // RFC 5961 §3: exactly at our last ACK ends the flow; inside the window (taken at the
+    // widest scale, 2^14) passes for the stack to challenge; elsewhere drops. Before any ACK
+    // of ours only an RST acknowledging our SYN ends it.
+    unsigned r;
+    if (mutant_ == Mutant::rst_any_seq_ends_flow) r = PS_R_PASS_CT;
+    else if (fl.has_rcv_nxt) {
+      const std::uint32_t d = p.seq - fl.rcv_nxt;
+      r = d == 0 ? PS_R_PASS_CT : std::uint64_t(d) < (std::uint64_t(fl.rcv_wnd) << 14) ? PS_R_PASS_RST_IN_WINDOW : PS_R_DROP_RST_WINDOW;
+    } else {
+      r = fl.has_snd_nxt && (p.tcp_flags & 0x10) && p.ack == fl.snd_nxt ? PS_R_PASS_CT : PS_R_DROP_RST_WINDOW;
+    }
+    if (r == PS_R_PASS_CT && mutant_ != Mutant::tcp_rst_keeps_flow) flows_.erase(key);
+    return r;
+  }
+  if (fl.state == Flow::syn_recv) {
+    // Half-open: established only by the peer's ACK of our SYN-ACK.
+    if ((p.tcp_flags & 0x12) != 0x10 || !fl.has_snd_nxt || p.ack != fl.snd_nxt) return 0;  // the port decides
+    fl.state = Flow::established;
+  } else if (fl.state == Flow::syn_sent && (p.tcp_flags & 0x12) == 0x12) {
+    fl.state = Flow::established;
+  }
+  if (p.tcp_flags & 0x01) {
+    fl.fin_in = true;
+    if (fl.fin_out) fl.state = Flow::closing;
+  }
+  return PS_R_PASS_CT;
 }
 
 unsigned Model::inbound_l4(const Pkt& p, const std::vector<std::uint8_t>& f) {
   const FlowKey key{p.family, p.proto, p.dport, p.sport, p.dst, p.src};
   switch (p.proto) {
     case 6:
-      if (Flow* fl = find(key)) {
-        if (p.tcp_flags & 0x04 && mutant_ != Mutant::tcp_rst_keeps_flow) {
-          flows_.erase(key);  // RST ends the flow; the RST itself passes
-          return PS_R_PASS_CT;
-        }
-        if (fl->state == Flow::syn_sent && (p.tcp_flags & 0x12) == 0x12) fl->state = Flow::established;
-        if (p.tcp_flags & 0x01) {
-          fl->fin_in = true;
-          if (fl->fin_out) fl->state = Flow::closing;
-        }
-        return PS_R_PASS_CT;
-      }
+      if (Flow* fl = find(key))
+        if (unsigned r = in_tcp(key, *fl, p)) return r;
       return tcp_open(p.dport) ? PS_R_PASS_TCP_PORT : PS_R_DROP_TCP_PORT;
     case 17:
       if (udp_open(p.dport)) return PS_R_PASS_UDP_PORT;
@@ -226,20 +254,33 @@ Verdict Model::inbound(const std::vector<std::uint8_t>& f) {
 void Model::out_tcp(const Pkt& p) {
   const FlowKey key{p.family, 6, p.sport, p.dport, p.src, p.dst};
   const std::uint8_t fl = p.tcp_flags;
+  auto learn = [&](Flow& f) {  // what our segment says of the sequence space
+    if (fl & 0x02) f.has_snd_nxt = true, f.snd_nxt = p.seq + 1;
+    if (fl & 0x10) f.has_rcv_nxt = true, f.rcv_nxt = p.ack, f.rcv_wnd = p.win;
+  };
   if (Flow* f = find(key)) {
-    if ((fl & 0x12) == 0x02 && f->state == Flow::closing) { *f = {Flow::syn_sent}; return; }  // port reuse
+    if ((fl & 0x12) == 0x02 && f->state == Flow::closing) {  // port reuse
+      *f = {Flow::syn_sent};
+      learn(*f);
+      return;
+    }
     if (fl & 0x04) { flows_.erase(key); return; }
     if (f->state == Flow::syn_sent && (fl & 0x12) == 0x12) f->state = Flow::established;
     if (fl & 0x01) {
       f->fin_out = true;
       if (f->fin_in) f->state = Flow::closing;
     }
+    learn(*f);
     return;
   }
   if (fl & 0x04) return;
-  // A SYN opens half-way; any other segment of an untracked flow is taken as established.
-  Flow n{(fl & 0x12) == 0x02 ? Flow::syn_sent : Flow::established};
+  // A SYN opens half-way; our SYN-ACK is half-open until the peer's ACK; any other segment of
+  // an untracked flow is taken as established.
+  Flow n{(fl & 0x12) == 0x02 ? Flow::syn_sent
+         : (fl & 0x02) && mutant_ != Mutant::syn_ack_established ? Flow::syn_recv
+                                                                 : Flow::established};
   n.fin_out = fl & 0x01;
+  learn(n);
   flows_[key] = n;
 }
 

@@ -26,7 +26,12 @@
 namespace phonesec::test::model {
 
 // Deliberately wrong variants of the model: a differential test must notice each of them.
-enum class Mutant { none, ignore_no_icmp_ping, rtp_max_exclusive, udp_flows_not_tracked, tcp_rst_keeps_flow, frag_ignores_first };
+enum class Mutant {
+  none, ignore_no_icmp_ping, rtp_max_exclusive, udp_flows_not_tracked, tcp_rst_keeps_flow, frag_ignores_first,
+  rst_any_seq_ends_flow,     // the old rule: any RST on the 5-tuple ends the flow
+  syn_ack_established,       // the old rule: our SYN-ACK makes an established flow
+  icmp_any_source,           // the old rule: a related port unreachable may come from anywhere
+};
 
 struct Verdict {
   bool pass;
@@ -59,6 +64,8 @@ class Model {
     std::array<std::uint8_t, 16> src{}, dst{};
     std::uint16_t sport = 0, dport = 0;
     std::uint8_t tcp_flags = 0, icmp_type = 0, icmp_code = 0;
+    std::uint32_t seq = 0, ack = 0;  // TCP sequence and acknowledgment numbers
+    std::uint16_t win = 0;           // TCP window field
     std::size_t l4 = 0;  // offset of the transport header
   };
   static Pkt parse(const std::vector<std::uint8_t>& f);
@@ -67,8 +74,12 @@ class Model {
   using Addr = std::array<std::uint8_t, 16>;
   using FlowKey = std::tuple<int, int, std::uint16_t, std::uint16_t, Addr, Addr>;  // fam, proto, lport, rport, local, remote
   struct Flow {
-    enum State { syn_sent, established, closing, udp, icmp } state;
+    enum State { syn_sent, syn_recv, established, closing, udp, icmp } state;
     bool fin_out = false, fin_in = false;
+    // RFC 5961 §3 from what we send: our last ACK and window; our SYN's sequence + 1.
+    bool has_rcv_nxt = false, has_snd_nxt = false;
+    std::uint32_t rcv_nxt = 0, snd_nxt = 0;
+    std::uint16_t rcv_wnd = 0;
   };
   using FragKey = std::tuple<int, int, std::uint32_t, Addr, Addr>;
   using TftpKey = std::tuple<int, std::uint16_t, Addr, Addr>;
@@ -83,6 +94,7 @@ class Model {
   // The packet an ICMP error quotes: false if not a TCP/UDP packet or an echo request, whole.
   bool quoted(const Pkt& outer, const std::vector<std::uint8_t>& f, Pkt& in) const;
   void out_tcp(const Pkt& p);
+  unsigned in_tcp(const FlowKey& key, Flow& fl, const Pkt& p);
 
   Mutant mutant_;
   Config cfg_;

@@ -23,6 +23,7 @@ void parse_l4(const std::vector<std::uint8_t>& f, std::size_t at, Model::Pkt& p)
     case 6:
       if (!need(20) || (f[at + 12] >> 4) < 5) { p.status = PS_R_DROP_MALFORMED; return; }
       p.sport = be16(f, at), p.dport = be16(f, at + 2), p.tcp_flags = f[at + 13];
+      p.seq = be32(f, at + 4), p.ack = be32(f, at + 8), p.win = be16(f, at + 14);
       return;
     case 17:
       if (!need(8)) { p.status = PS_R_DROP_MALFORMED; return; }

@@ -16,11 +16,17 @@ using config::SipTransport;
 // --- frame shorthands: "in" = remote → local, "out" = local → remote ----------------------
 Frame udp_in(std::uint16_t sp, std::uint16_t dp) { return Build().eth().ipv4(R4, L4, IPPROTO_UDP).udp(sp, dp).done(); }
 Frame udp_out(std::uint16_t sp, std::uint16_t dp) { return Build().eth().ipv4(L4, R4, IPPROTO_UDP).udp(sp, dp).done(); }
-Frame tcp_in(std::uint16_t sp, std::uint16_t dp, std::uint8_t fl) { return Build().eth().ipv4(R4, L4, IPPROTO_TCP).tcp(sp, dp, fl).done(); }
+// Sequence numbers: ours start at 1000 (our SYN: 1000, so the peer acknowledges 1001), the
+// peer's at 2000 (our segments acknowledge 2000: the peer's next segment is at 2000).
+Frame tcp_in(std::uint16_t sp, std::uint16_t dp, std::uint8_t fl, std::uint32_t seq = 2000, std::uint32_t ack = 1001) {
+  return Build().eth().ipv4(R4, L4, IPPROTO_TCP).tcp(sp, dp, fl, seq, (fl & 0x10) ? ack : 0).done();
+}
 Frame tcp_out(std::uint16_t sp, std::uint16_t dp, std::uint8_t fl) { return Build().eth().ipv4(L4, R4, IPPROTO_TCP).tcp(sp, dp, fl).done(); }
 Frame udp6_in(std::uint16_t sp, std::uint16_t dp) { return Build().eth().ipv6(R6, L6, IPPROTO_UDP).udp(sp, dp).done(); }
 Frame udp6_out(std::uint16_t sp, std::uint16_t dp) { return Build().eth().ipv6(L6, R6, IPPROTO_UDP).udp(sp, dp).done(); }
-Frame tcp6_in(std::uint16_t sp, std::uint16_t dp, std::uint8_t fl) { return Build().eth().ipv6(R6, L6, IPPROTO_TCP).tcp(sp, dp, fl).done(); }
+Frame tcp6_in(std::uint16_t sp, std::uint16_t dp, std::uint8_t fl, std::uint32_t seq = 2000) {
+  return Build().eth().ipv6(R6, L6, IPPROTO_TCP).tcp(sp, dp, fl, seq, (fl & 0x10) ? 1001 : 0).done();
+}
 Frame tcp6_out(std::uint16_t sp, std::uint16_t dp, std::uint8_t fl) { return Build().eth().ipv6(L6, R6, IPPROTO_TCP).tcp(sp, dp, fl).done(); }
 Frame icmp_in(std::uint8_t t, std::uint8_t c, std::uint16_t id = 0x77) { return Build().eth().ipv4(R4, L4, IPPROTO_ICMP).icmp(t, c, id).done(); }
 Frame icmp_out(std::uint8_t t, std::uint8_t c, std::uint16_t id = 0x77) { return Build().eth().ipv4(L4, R4, IPPROTO_ICMP).icmp(t, c, id).done(); }
@@ -199,6 +205,13 @@ std::vector<Case> cases() {
                {In(icmp6_in(135, 0), true, PS_R_PASS_ICMP6_NDP), In(icmp6_in(136, 0), true, PS_R_PASS_ICMP6_NDP),
                 In(icmp6_in(134, 0, 0, "ff02::1"), true, PS_R_PASS_ICMP6_NDP), In(icmp6_in(130, 0, 0, "ff02::1"), true, PS_R_PASS_ICMP6_NDP),
                 In(icmp6_in(143, 0, 0, "ff02::16"), true, PS_R_PASS_ICMP6_NDP), In(icmp6_in(200, 0), false, PS_R_DROP_ICMP)}});
+  // Redirects drop in both families (README, firewall semantics): a phone never needs another
+  // first hop, and a forged redirect diverts its traffic.
+  v.push_back({"redirects_drop_v4_and_v6", none,
+               {Out(udp_out(33000, 53)), Out(udp6_out(33000, 53)),
+                In(Build().eth().ipv4(R4, L4, IPPROTO_ICMP).icmp(5, 1, 0, 0).bytes(Build().ipv4(L4, "192.0.2.9", IPPROTO_UDP).udp(33000, 53).l3_only()).done(), false, PS_R_DROP_ICMP),
+                In(Build().eth().ipv6("fe80::1", L6, IPPROTO_ICMPV6).icmp(137, 0, 0, 0).payload(32).done(), false, PS_R_DROP_ICMP),
+                In(icmp6_in(137, 0), false, PS_R_DROP_ICMP)}});
   v.push_back({"ipv6_multicast_echo_follows_broadcast_echo", [](PhoneConfig& c) { c.broadcast_echo = true; c.firewall.no_icmp_ping = true; },
                {In(icmp6_in(128, 0, 1, "ff02::1"), true, PS_R_PASS_MCAST_ECHO6), In(icmp6_in(128, 0, 1), false, PS_R_DROP_NO_PING)}});
   v.push_back({"ipv6_multicast_echo_off", none,
@@ -219,9 +232,37 @@ std::vector<Case> cases() {
                 In(tcp_in(443, 40001, ACK), false, PS_R_DROP_TCP_PORT),
                 In(Build().eth().ipv4("10.0.0.3", L4, IPPROTO_TCP).tcp(443, 40000, ACK).done(), false, PS_R_DROP_TCP_PORT),
                 In(tcp_in(444, 40000, ACK), false, PS_R_DROP_TCP_PORT)}});
+  // RFC 5961 §3: an inbound RST ends a flow only at exactly the sequence number our last ACK
+  // asked for (2000 here); inside the window (65535 << 14) it passes and the flow stays (the
+  // stack challenges it); outside it drops.
   v.push_back({"tcp_rst_ends_flow", none,
                {Out(tcp_out(40000, 443, SYN)), In(tcp_in(443, 40000, SYN | ACK), true, PS_R_PASS_CT),
+                Out(tcp_out(40000, 443, ACK)),
                 In(tcp_in(443, 40000, RST), true, PS_R_PASS_CT), In(tcp_in(443, 40000, ACK), false, PS_R_DROP_TCP_PORT)}});
+  v.push_back({"tcp_blind_rst_cannot_end_flow", none,
+               {Out(tcp_out(40000, 443, SYN)), In(tcp_in(443, 40000, SYN | ACK), true, PS_R_PASS_CT),
+                Out(tcp_out(40000, 443, ACK)),
+                In(tcp_in(443, 40000, RST, 1999), false, PS_R_DROP_RST_WINDOW),
+                In(tcp_in(443, 40000, RST | ACK, 2000u + (65535u << 14)), false, PS_R_DROP_RST_WINDOW),
+                In(tcp_in(443, 40000, RST, 0x80000000u), false, PS_R_DROP_RST_WINDOW),
+                In(tcp_in(443, 40000, RST, 2001), true, PS_R_PASS_RST_IN_WINDOW),
+                In(tcp_in(443, 40000, RST | ACK, 2000u + (65535u << 14) - 1), true, PS_R_PASS_RST_IN_WINDOW),
+                In(tcp_in(443, 40000, ACK | PSH), true, PS_R_PASS_CT),
+                In(tcp_in(443, 40000, RST | ACK), true, PS_R_PASS_CT), In(tcp_in(443, 40000, ACK), false, PS_R_DROP_TCP_PORT)}});
+  // The window is the one of our last ACK: 0 leaves the exact sequence number only.
+  v.push_back({"tcp_rst_zero_window_exact_only", none,
+               {Out(tcp_out(40000, 443, SYN)), In(tcp_in(443, 40000, SYN | ACK), true, PS_R_PASS_CT),
+                Out(Build().eth().ipv4(L4, R4, IPPROTO_TCP).tcp(40000, 443, ACK, 1001, 5000, 0).done()),
+                In(tcp_in(443, 40000, RST, 5001), false, PS_R_DROP_RST_WINDOW),
+                In(tcp_in(443, 40000, RST, 2000), false, PS_R_DROP_RST_WINDOW),
+                In(tcp_in(443, 40000, RST, 5000), true, PS_R_PASS_CT), In(tcp_in(443, 40000, ACK), false, PS_R_DROP_TCP_PORT)}});
+  // Before any ACK of ours (our SYN out): an RST ends the attempt only when it acknowledges our
+  // SYN (a refused connection: RST|ACK, ack 1001).
+  v.push_back({"tcp_rst_to_our_syn", none,
+               {Out(tcp_out(40000, 443, SYN)), In(tcp_in(443, 40000, RST), false, PS_R_DROP_RST_WINDOW),
+                In(tcp_in(443, 40000, RST | ACK, 0, 1002), false, PS_R_DROP_RST_WINDOW),
+                In(tcp_in(443, 40000, RST | ACK, 0, 1001), true, PS_R_PASS_CT),
+                In(tcp_in(443, 40000, SYN | ACK), false, PS_R_DROP_TCP_PORT)}});
   v.push_back({"tcp_outbound_rst_ends_flow", none,
                {Out(tcp_out(40000, 443, SYN)), In(tcp_in(443, 40000, SYN | ACK), true, PS_R_PASS_CT),
                 Out(tcp_out(40000, 443, RST)), In(tcp_in(443, 40000, ACK), false, PS_R_DROP_TCP_PORT)}});
@@ -255,7 +296,7 @@ std::vector<Case> cases() {
   v.push_back({"icmp_errors_related_to_tracked_flows", none,
                {In(icmp_err_in(3, 3, Build().ipv4(L4, R4, IPPROTO_UDP).udp(33000, 53).l3_only()), false, PS_R_DROP_ICMP),
                 Out(udp_out(33000, 53)),
-                In(icmp_err_in(3, 3, Build().ipv4(L4, R4, IPPROTO_UDP).udp(33000, 53).l3_only()), true, PS_R_PASS_ICMP_RELATED),
+                In(icmp_err_in(3, 1, Build().ipv4(L4, R4, IPPROTO_UDP).udp(33000, 53).l3_only()), true, PS_R_PASS_ICMP_RELATED),
                 In(icmp_err_in(11, 0, Build().ipv4(L4, R4, IPPROTO_UDP).udp(33000, 53).l3_only()), true, PS_R_PASS_ICMP_RELATED),
                 In(icmp_err_in(3, 3, Build().ipv4(L4, R4, IPPROTO_UDP).udp(33001, 53).l3_only()), false, PS_R_DROP_ICMP),
                 Out(tcp_out(40000, 443, SYN)),
@@ -263,6 +304,24 @@ std::vector<Case> cases() {
                 Out(icmp_out(8, 0, 0x31)),
                 In(icmp_err_in(11, 0, Build().ipv4(L4, R4, IPPROTO_ICMP).icmp(8, 0, 0x31).l3_only()), true, PS_R_PASS_ICMP_RELATED),
                 In(icmp_err_in(5, 0, Build().ipv4(L4, R4, IPPROTO_UDP).udp(33000, 53).l3_only()), false, PS_R_DROP_ICMP)}});
+  // Port and protocol unreachable come from the quoted destination itself (R4 here), not from
+  // a third party; errors routers send (host unreachable, frag needed, time exceeded, parameter
+  // problem) may come from anywhere on the path.
+  v.push_back({"icmp_host_errors_from_the_quoted_destination_only", none,
+               {Out(udp_out(33000, 53)), Out(tcp_out(40000, 443, SYN)),
+                In(icmp_err_in(3, 3, Build().ipv4(L4, R4, IPPROTO_UDP).udp(33000, 53).l3_only()), false, PS_R_DROP_ICMP_SOURCE),
+                In(icmp_err_in(3, 2, Build().ipv4(L4, R4, IPPROTO_UDP).udp(33000, 53).l3_only()), false, PS_R_DROP_ICMP_SOURCE),
+                In(Build().eth().ipv4(R4, L4, IPPROTO_ICMP).icmp(3, 3, 0, 0).bytes(Build().ipv4(L4, R4, IPPROTO_UDP).udp(33000, 53).l3_only()).done(), true, PS_R_PASS_ICMP_RELATED),
+                In(Build().eth().ipv4(R4, L4, IPPROTO_ICMP).icmp(3, 2, 0, 0).bytes(Build().ipv4(L4, R4, IPPROTO_TCP).tcp(40000, 443, SYN).l3_only()).done(), true, PS_R_PASS_ICMP_RELATED),
+                In(icmp_err_in(3, 1, Build().ipv4(L4, R4, IPPROTO_UDP).udp(33000, 53).l3_only()), true, PS_R_PASS_ICMP_RELATED),
+                In(icmp_err_in(3, 13, Build().ipv4(L4, R4, IPPROTO_UDP).udp(33000, 53).l3_only()), true, PS_R_PASS_ICMP_RELATED),
+                In(icmp_err_in(3, 4, Build().ipv4(L4, R4, IPPROTO_TCP).tcp(40000, 443, SYN).l3_only()), true, PS_R_PASS_ICMP_RELATED),
+                In(icmp_err_in(12, 0, Build().ipv4(L4, R4, IPPROTO_TCP).tcp(40000, 443, SYN).l3_only()), true, PS_R_PASS_ICMP_RELATED),
+                Out(udp6_out(33000, 53)),
+                In(Build().eth().ipv6("fd00::99", L6, IPPROTO_ICMPV6).icmp(1, 4, 0, 0).bytes(Build().ipv6(L6, R6, IPPROTO_UDP).udp(33000, 53).l3_only()).done(), false, PS_R_DROP_ICMP_SOURCE),
+                In(Build().eth().ipv6(R6, L6, IPPROTO_ICMPV6).icmp(1, 4, 0, 0).bytes(Build().ipv6(L6, R6, IPPROTO_UDP).udp(33000, 53).l3_only()).done(), true, PS_R_PASS_ICMP_RELATED),
+                In(Build().eth().ipv6("fd00::99", L6, IPPROTO_ICMPV6).icmp(1, 3, 0, 0).bytes(Build().ipv6(L6, R6, IPPROTO_UDP).udp(33000, 53).l3_only()).done(), true, PS_R_PASS_ICMP_RELATED),
+                In(Build().eth().ipv6("fd00::99", L6, IPPROTO_ICMPV6).icmp(3, 0, 0, 0).bytes(Build().ipv6(L6, R6, IPPROTO_UDP).udp(33000, 53).l3_only()).done(), true, PS_R_PASS_ICMP_RELATED)}});
   v.push_back({"icmp6_errors_related", none,
                {Out(udp6_out(33000, 53)),
                 In(Build().eth().ipv6("fd00::99", L6, IPPROTO_ICMPV6).icmp(2, 0, 0, 1280).bytes(Build().ipv6(L6, R6, IPPROTO_UDP).udp(33000, 53).l3_only()).done(), true, PS_R_PASS_ICMP_RELATED),
