@@ -248,8 +248,7 @@ int cmd_flows(const Args& a) {
   std::uint64_t now = clk.value();
   for (const auto& fl : f.value()) {
     const char* proto = fl.key.proto == 6 ? "tcp" : fl.key.proto == 17 ? "udp" : fl.key.proto == 58 ? "icmpv6" : "icmp";
-    const char* st = fl.val.state == PS_CT_SYN_SENT ? "syn_sent" : fl.val.state == PS_CT_ESTABLISHED ? "established"
-                   : fl.val.state == PS_CT_CLOSING ? "closing" : fl.val.state == PS_CT_UDP ? "udp" : "echo";
+    const std::string st = fw::ct_state_name(fl.val.state);
     std::string l = addr(fl.key.laddr, fl.key.family), r = addr(fl.key.raddr, fl.key.family);
     std::uint64_t idle_s = now > fl.val.last_seen_ns ? (now - fl.val.last_seen_ns) / 1000000000ull : 0;
     if (json)

@@ -200,13 +200,27 @@ Result<std::unique_ptr<Daemon>> Daemon::start(const Options& o) {
   first.applied = true;
   first.message = "policy " + std::to_string(first.generation) + " from " + boot_source;
   d->last_ = first;
+  // The interfaces' life is followed from before the first attach: a device deleted and
+  // recreated (VLAN, bridge, driver reset) is attached again; one that does not exist yet is
+  // attached when it appears.
+  auto links = fw::LinkLifecycle::open();
+  if (!links) return links.error();
+  d->links_ = std::move(links.value());
   for (const auto& ifn : o.interfaces) {
     auto a = d->fw_->attach(ifn, o.generic_xdp ? fw::XdpMode::generic : fw::XdpMode::native_or_generic,
                             o.clsact_egress ? fw::TcMode::clsact : fw::TcMode::tcx_or_clsact);
+    if (!a && a.error().sys_errno == ENODEV) {
+      log::warn("daemon", "interface ", ifn, " does not exist (yet): the firewall goes on it when it appears");
+      d->waiting_.push_back(ifn);
+      d->links_->watch(ifn, 0);
+      continue;
+    }
     if (!a) return a.error();
     log::info("daemon", "attached to ", ifn, ": XDP ", a->xdp_mode, ", egress ", a->tc_mode, ", ", a->variant, " programs");
     d->attached_.push_back(a.value());
+    d->links_->watch(ifn, a->ifindex);
   }
+  if (o.interfaces.empty()) log::warn("daemon", "no --iface: the firewall is loaded but on no interface");
   d->mark("enforcing");
   (void)d->write_status();
 
@@ -412,6 +426,22 @@ void Daemon::on_tunnel(const Json& m, bool up) {
   mark("vpn_up");
 }
 
+void Daemon::on_links() {
+  auto r = fw::reattach_changed(*fw_, *links_, opts_.generic_xdp ? fw::XdpMode::generic : fw::XdpMode::native_or_generic,
+                                opts_.clsact_egress ? fw::TcMode::clsact : fw::TcMode::tcx_or_clsact);
+  if (!r) {
+    log::error("daemon", r.error().message());
+    return;
+  }
+  for (const auto& a : r.value()) {
+    log::info("daemon", "interface ", a.ifname, " is a new device: firewall attached again (XDP ", a.xdp_mode, ", egress ",
+              a.tc_mode, ")");
+    std::erase_if(attached_, [&](const fw::AttachInfo& x) { return x.ifname == a.ifname; });
+    std::erase(waiting_, a.ifname);
+    attached_.push_back(a);
+  }
+}
+
 void Daemon::on_message(Worker& w, const Json& m) {
   const std::string op = m["op"];
   if (op == "status") {
@@ -450,8 +480,8 @@ void Daemon::stop_all_workers() {
 
 void Daemon::loop(int sfd) {
   for (;;) {
-    std::vector<pollfd> fds{{sfd, POLLIN, 0}};
-    std::vector<Worker*> who{nullptr};
+    std::vector<pollfd> fds{{sfd, POLLIN, 0}, {links_ ? links_->fd() : -1, POLLIN, 0}};
+    std::vector<Worker*> who{nullptr, nullptr};
     for (auto& w : workers_)
       if (w->running() && w->channel().valid()) {
         fds.push_back({w->channel().fd(), POLLIN, 0});
@@ -463,7 +493,11 @@ void Daemon::loop(int sfd) {
       return;
     }
     bool changed = false;
-    for (std::size_t i = 1; n > 0 && i < fds.size(); ++i) {
+    if (n > 0 && (fds[1].revents & POLLIN)) {
+      on_links();
+      changed = true;
+    }
+    for (std::size_t i = 2; n > 0 && i < fds.size(); ++i) {
       if (!(fds[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
       Worker& w = *who[i];
       for (int k = 0; k < 64 && w.channel().valid(); ++k) {  // drain what is queued
@@ -522,6 +556,7 @@ Status Daemon::write_status() const {
   Json ifs = Json::array();
   for (const auto& a : attached_)
     ifs.push_back({{"name", a.ifname}, {"xdp", a.xdp_mode}, {"egress", a.tc_mode}, {"variant", a.variant}});
+  for (const auto& w : waiting_) ifs.push_back({{"name", w}, {"state", "waiting: no such device yet"}});
   for (const auto& a : tunnels_)
     ifs.push_back({{"name", a.ifname}, {"xdp", a.xdp_mode}, {"egress", a.tc_mode}, {"variant", a.variant}, {"tunnel", true}});
   s["interfaces"] = ifs;

@@ -29,6 +29,7 @@
 #include "common/result.h"
 #include "config/phone_config.h"
 #include "fw/firewall.h"
+#include "fw/link_lifecycle.h"
 #include "phonesecd/workers.h"
 
 namespace phonesec::daemon {
@@ -99,6 +100,9 @@ class Daemon {
   std::unique_ptr<fw::Firewall> fw_;
   std::vector<fw::AttachInfo> attached_;
   std::vector<fw::AttachInfo> tunnels_;
+  std::unique_ptr<fw::LinkLifecycle> links_;  // the --iface devices' life: recreated = attached again
+  std::vector<std::string> waiting_;          // --iface names with no device yet (attached when they appear)
+  void on_links();
   std::uint16_t tr069_port_ = 0;
   ReloadOutcome last_;
   std::string policy_source_;
