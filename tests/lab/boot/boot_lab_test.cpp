@@ -107,7 +107,8 @@ TEST_F(BootLabTest, OneControllerBootsEveryPartReloadsThemAndOutlivesItsWorkers)
   must(lab_->in_phone(std::string("ip addr add 10.77.0.2/24 dev ") + kPhoneIf));
   const std::string cfg = lab_->dir() + "/cfg.xml";
   std::ofstream(cfg) << profile("<Enable_802.1X_Authentication>Yes</Enable_802.1X_Authentication>\n" + vpn_settings(true) +
-                                "<Firewall_Config>UDP:7000</Firewall_Config>\n");
+                                "<Firewall_Config>UDP:7000</Firewall_Config>\n<Proxy_1_>10.77.0.1</Proxy_1_>\n"
+                                "<Password_1_>Line-1-Secret-9</Password_1_>\n");
   start_daemon(cfg, {"--vpn-dpd-s", "2"});
 
   // t0 enforcing, t1 802.1X Authenticated, then the VPN (it waits for 802.1X).
@@ -139,6 +140,19 @@ TEST_F(BootLabTest, OneControllerBootsEveryPartReloadsThemAndOutlivesItsWorkers)
   const long long vpn_pid = at(s, {"parts", "vpn", "pid"}).get<long long>();
   EXPECT_EQ(caps_of(dot1x_pid), (1ll << 12) | (1ll << 13)) << "CAP_NET_ADMIN | CAP_NET_RAW";
   EXPECT_EQ(caps_of(vpn_pid), 1ll << 12) << "CAP_NET_ADMIN";
+  // Media security runs for line 1 (it has a proxy), as nobody without capabilities.
+  ASSERT_TRUE(wait_status([](const Json& st) { return at(st, {"parts", "media", "status", "lines"}).is_array(); }, 10s))
+      << status().dump(1);
+  s = status();
+  const long long media_pid = at(s, {"parts", "media", "pid"}).get<long long>();
+  EXPECT_EQ(caps_of(media_pid), 0);
+  EXPECT_EQ(capture("stat -c %u /proc/" + std::to_string(media_pid)), "65534\n");
+  bool line1 = false;
+  for (const auto& l : at(s, {"parts", "media", "status", "lines"}))
+    if (l["line"] == 1 && l["enabled"] == true) line1 = l.value("proxy", "").find("10.77.0.1") != std::string::npos;
+  EXPECT_TRUE(line1) << at(s, {"parts", "media"}).dump(1);
+  EXPECT_EQ(slurp(run_dir() + "/status.json").find("Line-1-Secret-9"), std::string::npos);
+  EXPECT_EQ(log().find("Line-1-Secret-9"), std::string::npos);
   EXPECT_EQ(caps_of(std::stoll(slurp(run_dir() + "/phonesecd.pid"))) & (1ll << 39), 1ll << 39) << "the controller keeps CAP_BPF";
   // Secrets stay out of status and logs.
   EXPECT_EQ(slurp(run_dir() + "/status.json").find(kVpnPassword), std::string::npos);
@@ -157,7 +171,8 @@ TEST_F(BootLabTest, OneControllerBootsEveryPartReloadsThemAndOutlivesItsWorkers)
   // disturbed.
   const auto gen_before = s["generation"].get<long long>();
   std::ofstream(cfg, std::ios::trunc) << profile("<Enable_802.1X_Authentication>Yes</Enable_802.1X_Authentication>\n" +
-                                                 vpn_settings(false) + "<Firewall_Config>UDP:7001</Firewall_Config>\n");
+                                                 vpn_settings(false) + "<Firewall_Config>UDP:7001</Firewall_Config>\n"
+                                                 "<Proxy_1_>10.77.0.1</Proxy_1_>\n<Password_1_>Line-1-Secret-9</Password_1_>\n");
   ASSERT_EQ(sh(kCli + " reload --run-dir " + run_dir() + " >/dev/null"), 0) << log();
   ASSERT_TRUE(wait_status([](const Json& st) { return at(st, {"parts", "vpn", "status", "state"}) == "disconnected"; }, 10s))
       << status().dump(1);
@@ -165,6 +180,8 @@ TEST_F(BootLabTest, OneControllerBootsEveryPartReloadsThemAndOutlivesItsWorkers)
   EXPECT_GT(s["generation"].get<long long>(), gen_before) << "the firewall took the new policy";
   EXPECT_EQ(at(s, {"parts", "dot1x", "last_apply", "outcome"}), "unchanged") << s.dump(1);
   EXPECT_EQ(at(s, {"parts", "dot1x", "pid"}).get<long long>(), dot1x_pid);
+  EXPECT_EQ(at(s, {"parts", "media", "last_apply", "outcome"}), "unchanged") << "the lines did not change";
+  EXPECT_EQ(at(s, {"parts", "media", "pid"}).get<long long>(), media_pid);
   EXPECT_EQ(at(s, {"parts", "dot1x", "status", "counters", "auth_success"}), 1) << s.dump(1);
   EXPECT_EQ(lab_->hostapd_successes(), 1) << "no re-authentication for a firewall change";
   EXPECT_TRUE(udp_reaches(7001)) << "the reloaded policy is live";
@@ -172,7 +189,7 @@ TEST_F(BootLabTest, OneControllerBootsEveryPartReloadsThemAndOutlivesItsWorkers)
 
   // SIGKILL each worker: it comes back (a new process), the firewall never stops.
   const auto gen = s["generation"].get<long long>();
-  for (const char* part : {"dot1x", "vpn"}) {
+  for (const char* part : {"dot1x", "vpn", "media"}) {
     const long long pid = at(status(), {"parts", part, "pid"}).get<long long>();
     ASSERT_GT(pid, 0) << part;
     kill(pid_t(pid), SIGKILL);

@@ -97,6 +97,19 @@ std::string part_line(const std::string& name, const Json& p) {
     t += ", result " + jstr(st, "result", "none");
     return t + "; " + head;
   }
+  if (name == "media") {
+    std::string t;
+    for (const auto& l : jobj(st, "lines")) {
+      if (!jbool(l, "enabled")) continue;
+      const Json ms = jobj(l, "mediasec");
+      t += (t.empty() ? "" : "; ") + std::string("line ") + std::to_string(jnum(l, "line")) + " " + jstr(l, "transport") +
+           " to " + jstr(l, "proxy") + " (UA: " + jstr(l, "ua_side") + "), MediaSec " + jstr(ms, "state", "off") +
+           (jbool(ms, "agreed") ? " agreed" : "") + ", " + std::to_string(jnum(l, "calls")) + " call(s)" +
+           (jstr(l, "suite").empty() ? "" : ", " + jstr(l, "suite")) +
+           (jstr(l, "last_error").empty() ? "" : ", error: " + jstr(l, "last_error"));
+    }
+    return (t.empty() ? std::string("no line enabled") : t) + "; " + head;
+  }
   return st.dump() + "; " + head;
 }
 

@@ -141,7 +141,7 @@ ReloadOutcome Daemon::take(Composed c) {
     log::warn("daemon", "cannot keep the last good profile: ", s.error().message());
   // Every part whose settings changed hears of it; the others keep running untouched.
   for (auto& w : workers_) {
-    if (!w->running()) continue;
+    if (!w->running() || !wanted(w->name())) continue;  // one the profile turns off is stopped instead
     auto it = sent_cfg_.find(w->name());
     if (it != sent_cfg_.end() && same_settings(w->name(), it->second, cfg_)) {
       w->last_apply = {{"generation", generation_}, {"outcome", "unchanged"}};
