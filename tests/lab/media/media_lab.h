@@ -167,6 +167,23 @@ class Lab {
     return c;
   }
 
+  // The same profile, run the way the phone runs it: phonesecd (no --iface: no firewall in the
+  // way) starts media security as its worker. Waits until the worker reports its lines.
+  pss::Child& daemon(const std::string& proxy, const std::string& extra = "") {
+    std::ofstream(dir_ / "cfg.xml") << "<flat-profile>\n<RTP_Port_Min>20000</RTP_Port_Min>\n"
+                                       "<RTP_Port_Max>20099</RTP_Port_Max>\n<Proxy_1_>"
+                                    << proxy << "</Proxy_1_>\n<SIP_Port_1_>5060</SIP_Port_1_>\n" << extra
+                                    << "</flat-profile>\n";
+    std::vector<std::string> argv = {phonesec::test::kDaemon, "--config", (dir_ / "cfg.xml").string(), "--pin-dir",
+                                     "/sys/fs/bpf/psm-" + phone_, "--run-dir", (dir_ / "run").string(), "--state-dir",
+                                     (dir_ / "state").string()};
+    auto& c = in_phone(argv, "media.log");
+    for (int i = 0; i < 250 && daemon_status().find("\"lines\"") == std::string::npos; ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    return c;
+  }
+  std::string daemon_status() const { return pss::slurp(dir_ / "run" / "status.json"); }
+
   // tcpdump on the phone's uplink, UDP only, packet-buffered.
   pss::Child& capture(const std::string& file) {
     auto& c = in_phone({"tcpdump", "-i", veth_, "-U", "--immediate-mode", "-n", "-w", (dir_ / file).string(), "udp"}, file + ".log");

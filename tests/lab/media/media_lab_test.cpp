@@ -106,7 +106,8 @@ void ua_command(Lab& lab, const std::string& command) {
 // The phone's UA (a.wav, 440 Hz) calls the far end (b.wav, 1000 Hz) for `secs` seconds; with
 // hold_after_ms > 0 the UA puts the call on hold then and resumes it 600 ms later (two
 // re-INVITEs: phonesec rekeys each time).
-CallResult outbound_call(Lab& lab, std::vector<std::string> media_args, int secs, int hold_after_ms = 0) {
+CallResult outbound_call(Lab& lab, std::vector<std::string> media_args, int secs, int hold_after_ms = 0,
+                         bool via_daemon = false) {
   const std::string far = lab.net_ip();
   lab.baresip("b", far, 5080, "40000-40099", "b.wav",
               "<sip:b@" + far + ":5080>;regint=0;answermode=auto;mediaenc=srtp-mand;audio_codecs=pcmu");
@@ -115,7 +116,7 @@ CallResult outbound_call(Lab& lab, std::vector<std::string> media_args, int secs
               hold_after_ms ? "module ctrl_tcp.so\nctrl_tcp_listen 127.0.0.1:4444\n" : "");
   auto& b = lab.in_net({"baresip", "-f", (lab.dir() / "b").string(), "-t", std::to_string(secs + 4)}, "b.log");
   auto& cap = lab.capture("net.pcap");
-  auto& media = lab.media(far + ":5080", "", std::move(media_args));
+  auto& media = via_daemon ? lab.daemon(far + ":5080") : lab.media(far + ":5080", "", std::move(media_args));
   for (int i = 0; i < 100 && pss::slurp(lab.dir() / "b.log").find("baresip is ready") == std::string::npos; ++i)
     std::this_thread::sleep_for(20ms);
   auto& a = lab.in_phone({"baresip", "-f", (lab.dir() / "a").string(), "-t", std::to_string(secs), "-e",
@@ -232,6 +233,22 @@ TEST_F(MediaLab, CallThroughRelayToneEachWayOnlySrtpOnTheWireAndTheCaptureDecryp
   EXPECT_NE(pss::slurp(lab.dir() / "decrypt2.log").find("wrong keys"), std::string::npos)
       << pss::slurp(lab.dir() / "decrypt2.log");
   EXPECT_FALSE(fs::exists(garbage)) << "wrong keys must leave no output";
+}
+
+// The same call with the phone as it boots: phonesecd runs media security as its worker (as
+// nobody, without capabilities); the UA hears the far end and only SRTP leaves.
+TEST_F(MediaLab, CallThroughPhonesecdWorkerToneEachWayOnlySrtp) {
+  Lab lab("pscd");
+  ASSERT_EQ(lab.up(), "");
+  auto r = outbound_call(lab, {}, 4, 0, /*via_daemon=*/true);
+  expect_tone(psm::decoded_wav(lab.dir() / "b" / "rec"), 440, "far end");
+  expect_tone(psm::decoded_wav(lab.dir() / "a" / "rec"), 1000, "phone's UA");
+  expect_only_srtp(r, "AEAD_AES_256_GCM", lab.phone_ip());
+  const std::string st = lab.daemon_status();
+  EXPECT_NE(st.find("\"media\":{\"capabilities\":\"\""), std::string::npos) << st;
+  EXPECT_NE(st.find("\"uid\":65534"), std::string::npos) << st;
+  EXPECT_NE(pss::slurp(lab.dir() / "media.log").find("worker media started"), std::string::npos)
+      << pss::slurp(lab.dir() / "media.log");
 }
 
 TEST_F(MediaLab, EachSuiteTheFarEndAcceptsIsNegotiatedInTurn) {
