@@ -97,6 +97,9 @@ PhoneConfig factory() {
 }
 
 Result<LoadResult> load_string(std::string_view xml, std::string_view name, const PhoneConfig* base) {
+  if (xml.size() > kMaxProfileBytes)
+    return make_error(Errc::io, std::string(name) + ": " + (xml.size() > kMaxProfileBytes + 1 ? std::to_string(xml.size()) : "over") +
+                                    " bytes, more than the " + std::to_string(kMaxProfileBytes) + " a profile may have");
   pugi::xml_document doc;
   auto r = doc.load_buffer(xml.data(), xml.size(), pugi::parse_default, pugi::encoding_auto);
   if (!r) {
@@ -107,9 +110,6 @@ Result<LoadResult> load_string(std::string_view xml, std::string_view name, cons
   auto profile = find_profile(doc);
   if (!profile) return make_error(Errc::parse, std::string(name) + ": no <flat-profile> element");
 
-  if (xml.size() > kMaxProfileBytes)
-    return make_error(Errc::io, std::string(name) + ": " + std::to_string(xml.size()) + " bytes, more than the " +
-                                    std::to_string(kMaxProfileBytes) + " a profile may have");
   LoadResult out;
   out.config = base ? *base : factory();
   for (auto e : profile.children()) {
@@ -195,10 +195,10 @@ std::string dump(const PhoneConfig& c) {
 }
 
 std::string to_xml(const PhoneConfig& c, bool include_secrets) {
-  return to_xml(c, [include_secrets](std::string_view) { return include_secrets; });
+  return to_xml_keeping(c, [include_secrets](std::string_view) { return include_secrets; });
 }
 
-std::string to_xml(const PhoneConfig& c, const std::function<bool(std::string_view)>& keep_secret) {
+std::string to_xml_keeping(const PhoneConfig& c, const std::function<bool(std::string_view)>& keep_secret) {
   pugi::xml_document doc;
   auto fp = doc.append_child("flat-profile");
   for (const auto& p : params()) {

@@ -216,7 +216,7 @@ std::string dump(const PhoneConfig& c);
 std::string to_xml(const PhoneConfig& c, bool include_secrets = false);
 // The same, writing only the secrets whose parameter name (Password_1_, VPN_Password…)
 // `keep_secret` accepts: each worker's copy of the profile carries its own secrets only.
-std::string to_xml(const PhoneConfig& c, const std::function<bool(std::string_view param)>& keep_secret);
+std::string to_xml_keeping(const PhoneConfig& c, const std::function<bool(std::string_view param)>& keep_secret);
 
 // `next`'s parameters over `prev`'s (both cfg.xml texts): every element of either, the later
 // value winning, one element per name (matched as the loader matches names). For keeping the

@@ -3,6 +3,8 @@
 // place and never costs more than the one parameter (or, for broken XML, the whole file).
 #include <gtest/gtest.h>
 
+#include <sys/stat.h>
+
 #include <cstdio>
 #include <fstream>
 
@@ -188,6 +190,83 @@ TEST(Loader, FileNameInErrors) {
   ASSERT_EQ(r->diagnostics.size(), 1u);
   EXPECT_EQ(r->diagnostics[0].to_string().rfind(path + ":2:1: error: Firewall: 'Maybe'", 0), 0u) << r->diagnostics[0].to_string();
   std::remove(path.c_str());
+}
+
+}  // namespace
+}  // namespace phonesec::config
+
+namespace phonesec::config {
+namespace {
+
+// Bounded input: a FIFO, a device or a runaway file never blocks or exhausts the reader.
+TEST(LoaderBounds, FifoDeviceAndHugeFilesAreRefusedAtOnce) {
+  const std::string dir = ::testing::TempDir();
+  const std::string fifo = dir + "/ps-cfg-fifo";
+  std::remove(fifo.c_str());
+  ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+  auto r = load_file(fifo);  // no writer: a blocking open would hang here forever
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().message().find("not a regular file"), std::string::npos) << r.error().message();
+  std::remove(fifo.c_str());
+  auto z = load_file("/dev/zero");
+  ASSERT_FALSE(z);
+  EXPECT_NE(z.error().message().find("/dev/zero"), std::string::npos);
+  const std::string big = dir + "/ps-cfg-big.xml";
+  {
+    std::ofstream f(big);
+    f << "<flat-profile><Firewall_Config>";
+    for (std::size_t i = 0; i < kMaxProfileBytes / 8 + 10; ++i) f << "UDP:1,  ";
+    f << "</Firewall_Config></flat-profile>";
+  }
+  auto b = load_file(big);
+  ASSERT_FALSE(b);
+  EXPECT_NE(b.error().message().find("more than the"), std::string::npos) << b.error().message();
+  std::remove(big.c_str());
+}
+
+// A provisioned profile over the device's: what it does not name keeps the device's value.
+TEST(LoaderBase, ProfileOverABaseKeepsWhatItDoesNotName) {
+  auto base = load_string("<flat-profile><Web_Server_Port>82</Web_Server_Port><RTP_Port_Min>20000</RTP_Port_Min>"
+                          "<RTP_Port_Max>20100</RTP_Port_Max></flat-profile>");
+  ASSERT_TRUE(base);
+  auto over = load_string("<flat-profile><Web_Server_Port>8080</Web_Server_Port></flat-profile>", "prov", &base->config);
+  ASSERT_TRUE(over);
+  EXPECT_EQ(over->config.web_server_port, 8080);
+  EXPECT_EQ(over->config.rtp_port_min, 20000);
+  EXPECT_EQ(over->config.rtp_port_max, 20100);
+  auto plain = load_string("<flat-profile><Web_Server_Port>8080</Web_Server_Port></flat-profile>");
+  ASSERT_TRUE(plain);
+  EXPECT_EQ(plain->config.rtp_port_min, 16384) << "without a base: the factory defaults";
+}
+
+// Provisioned parameters accumulate across resyncs, the later value winning, one per name.
+TEST(MergeProfiles, LaterWinsOnePerNameAndBadNextIsRefused) {
+  auto m = merge_profiles("<flat-profile><Web_Server_Port>81</Web_Server_Port><Line_Enable_2_>No</Line_Enable_2_></flat-profile>",
+                          "<?xml version=\"1.0\"?><p:flat-profile xmlns:p=\"urn:x\"><p:Web_Server_Port>82</p:Web_Server_Port>"
+                          "<Line_Enable_2>Yes</Line_Enable_2><RTP_Port_Min>20000</RTP_Port_Min><RTP_Port_Max>20100</RTP_Port_Max>"
+                          "</p:flat-profile>",
+                          "next.xml");
+  ASSERT_TRUE(m) << m.error().message();
+  auto r = load_string(m.value());
+  ASSERT_TRUE(r) << m.value();
+  EXPECT_EQ(r->config.web_server_port, 82);
+  EXPECT_TRUE(r->config.lines[1].enable) << "Line_Enable_2 and Line_Enable_2_ are one parameter";
+  EXPECT_EQ(r->config.rtp_port_min, 20000);
+  std::size_t n = 0;
+  for (std::size_t p = 0; (p = m.value().find("Web_Server_Port>", p)) != std::string::npos; ++p) ++n;
+  EXPECT_EQ(n, 2u) << "one element (open and close tag): " << m.value();
+  auto bad = merge_profiles("<flat-profile/>", "<flat-profile><Web_Server_Port>8", "next.xml");
+  ASSERT_FALSE(bad);
+  EXPECT_NE(bad.error().message().find("next.xml:1:"), std::string::npos) << bad.error().message();
+}
+
+// Each worker's copy of the profile carries only the secrets it is given.
+TEST(ToXml, SecretFilterKeepsOnlyTheNamedSecrets) {
+  auto r = load_string("<flat-profile><VPN_Password>vpn-pw</VPN_Password><Password_1_>line-pw</Password_1_></flat-profile>");
+  ASSERT_TRUE(r);
+  std::string x = to_xml_keeping(r->config, [](std::string_view p) { return p == "VPN_Password"; });
+  EXPECT_NE(x.find("vpn-pw"), std::string::npos);
+  EXPECT_EQ(x.find("line-pw"), std::string::npos);
 }
 
 }  // namespace

@@ -318,7 +318,7 @@ void Daemon::send_apply(Worker& w) {
   (void)::chown(dir.c_str(), pv.uid, pv.gid);
   const std::string path = dir + "/profile.xml";
   const std::string part = w.name();
-  if (auto s = write_private(path, config::to_xml(cfg_, [&part](std::string_view p) { return secret_for(part, p); }),
+  if (auto s = write_private(path, config::to_xml_keeping(cfg_, [&part](std::string_view p) { return secret_for(part, p); }),
                              int(pv.uid), int(pv.gid));
       !s) {
     log::error("daemon", "worker ", w.name(), ": ", s.error().message());
