@@ -281,19 +281,26 @@ Json read_status(const std::string& run) {
   return j.is_discarded() ? Json() : j;
 }
 
-// SIGHUP, then the outcome of that very reload (its sequence number in status.json), per part.
-int cmd_reload(const Args& a) {
-  std::string run = a.get("run-dir");
+// Signals the running controller; false (said on stderr, naming the command) when it is not
+// running or the signal is refused (another user's daemon: EPERM).
+bool signal_daemon(const std::string& run, int sig, const char* cmd) {
   int pid = daemon_pid(run);
   if (!pid) {
-    std::cerr << "phonesec reload: phonesecd is not running (no live pid in " << run << "/phonesecd.pid)\n";
-    return 1;
+    std::cerr << "phonesec " << cmd << ": phonesecd is not running (no live pid in " << run << "/phonesecd.pid)\n";
+    return false;
   }
+  if (kill(pid, sig) != 0) {
+    std::cerr << "phonesec " << cmd << ": signal pid " << pid << ": " << std::strerror(errno) << "\n";
+    return false;
+  }
+  return true;
+}
+
+// SIGHUP, then the outcome of that very reload (its sequence number in status.json), per part.
+int cmd_reload(const Args& a) {
+  const std::string run = a.get("run-dir");
   const long long before = jnum(jobj(read_status(run), "last_reload"), "seq", -1);
-  if (kill(pid, SIGHUP) != 0) {
-    std::cerr << "phonesec reload: signal pid " << pid << ": " << std::strerror(errno) << "\n";
-    return 1;
-  }
+  if (!signal_daemon(run, SIGHUP, "reload")) return 1;
   for (int i = 0; i < 250; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
     const Json st = read_status(run);
@@ -325,16 +332,7 @@ int cmd_reload(const Args& a) {
 
 // SIGUSR1: provisioning resyncs now (Profile_Rule…); the outcome shows in `phonesec status`.
 int cmd_resync(const Args& a) {
-  std::string run = a.get("run-dir");
-  int pid = daemon_pid(run);
-  if (!pid) {
-    std::cerr << "phonesec resync: phonesecd is not running (no live pid in " << run << "/phonesecd.pid)\n";
-    return 1;
-  }
-  if (kill(pid, SIGUSR1) != 0) {
-    std::cerr << "phonesec resync: signal pid " << pid << ": " << std::strerror(errno) << "\n";
-    return 1;
-  }
+  if (!signal_daemon(a.get("run-dir"), SIGUSR1, "resync")) return 1;
   std::cout << "resync requested; see `phonesec status`\n";
   return 0;
 }
