@@ -1,0 +1,206 @@
+# SPDX-License-Identifier: Apache-2.0
+# Helpers of userspace/demo/demo.sh (python3 standard library only):
+#   boot CLI PIN RUN CONFIG TIMEOUT   print each boot step from `phonesec status --json` as it
+#                                     happens, with its time since phonesecd started
+#   resync CLI PIN RUN TIMEOUT        ask for a resync, print what changed and what did not
+#   listen SECONDS PORT/PROTO...      (phone side) answer every datagram / accept every connection
+#   knock IP PORT/PROTO:LABEL...      (network side) PASS if the phone answers, DROP if not
+import json
+import os
+import select
+import socket
+import subprocess
+import sys
+import time
+import xml.etree.ElementTree as ET
+
+STEPS = {
+    "enforcing": "firewall enforcing on psd-ph (last good or factory profile, before any parsing)",
+    "dot1x_authenticated": "802.1X EAP-TLS with hostapd: Authenticated",
+    "network": "the network is open to the other workers",
+    "provisioned": "profile fetched over HTTPS and applied",
+    "vpn_up": "VPN up",
+}
+
+
+def status(cli, pin, run):
+    out = subprocess.run([cli, "status", "--json", "--pin-dir", pin, "--run-dir", run],
+                         capture_output=True, text=True).stdout
+    try:
+        return json.loads(out)
+    except ValueError:
+        return {}
+
+
+def at(j, *path):
+    for k in path:
+        if not isinstance(j, dict) or k not in j:
+            return None
+        j = j[k]
+    return j
+
+
+def param(config, name):
+    """A parameter of a flat profile (any nesting, attributes ignored), or ''."""
+    try:
+        for e in ET.parse(config).iter(name):
+            return (e.text or "").strip()
+    except (ET.ParseError, OSError):
+        pass
+    return ""
+
+
+def line(ms, text):
+    print(f"  {ms / 1000:6.2f} s  {text}", flush=True)
+
+
+def boot(cli, pin, run, config, timeout):
+    # What this device profile should reach: 802.1X if it enables it, a provisioned profile
+    # (which turns the VPN on) if it names a rule.
+    expect = ["enforcing", "network"]
+    if param(config, "Enable_802.1X_Authentication").lower() == "yes":
+        expect.append("dot1x_authenticated")
+    if param(config, "Profile_Rule"):
+        expect += ["provisioned", "vpn_up"]
+    lease = os.path.join(run, "dhcp", "psd-ph.v4")
+    seen, start_unix, lease_seen = set(), None, False
+    end = time.time() + timeout
+    while time.time() < end:
+        s = status(cli, pin, run)
+        steps = at(s, "boot") or {}
+        if start_unix is None and "enforcing" in steps:
+            start_unix = steps["enforcing"]["unix_ms"] - steps["enforcing"]["ms"]
+        if start_unix is not None and not lease_seen and os.path.exists(lease):
+            lease_seen = True
+            line(time.time() * 1000 - start_unix, "DHCP lease (busybox udhcpc + phonesec hook): option 160 for provisioning")
+        for name, v in sorted(steps.items(), key=lambda kv: kv[1].get("ms", 0)):
+            if name in seen:
+                continue
+            seen.add(name)
+            text = STEPS.get(name, name)
+            if name == "provisioned":
+                src = at(s, "parts", "prov", "status", "source") or ""
+                text += f" (server from {src.split(' on ')[0]})" if src else ""
+            if name == "vpn_up":
+                text = f"VPN tunnel {at(s, 'parts', 'vpn', 'status', 'ifname') or ''} up, firewall (L3) on it"
+            line(v.get("ms", 0), f"{name:20} {text}")
+        vpn = at(s, "parts", "vpn", "status") or {}
+        if start_unix is not None and "vpn_up" in seen and "connected" not in seen and vpn.get("state") == "connected":
+            seen.add("connected")
+            line(time.time() * 1000 - start_unix, f"{'':20} VPN to ocserv connected ({vpn.get('transport', '?')}):"
+                 f" {vpn.get('address', '?')} on {vpn.get('ifname', '?')}")
+        if all(e in seen for e in expect) and ("vpn_up" not in expect or "connected" in seen):
+            break
+        time.sleep(0.1)
+    missing = [e for e in expect if e not in seen]
+    for m in missing:
+        print(f"  {'':8}  {m:20} not reached in {timeout} s", flush=True)
+    result = at(status(cli, pin, run), "parts", "prov", "status", "result")
+    if "provisioned" in expect and result not in (None, "ok"):
+        print(f"  {'':8}  provisioning: {result}", flush=True)
+    return 0 if not missing else 1
+
+
+def resync(cli, pin, run, timeout):
+    before = status(cli, pin, run)
+    gen = at(before, "daemon_status", "profile_generation") or 0
+    d1_pid = at(before, "parts", "dot1x", "pid")
+    t0 = time.time()
+    subprocess.run([cli, "resync", "--run-dir", run], capture_output=True)
+    ms = lambda: (time.time() - t0) * 1000
+    done = set()
+    end = time.time() + timeout
+    while time.time() < end and len(done) < 2:
+        s = status(cli, pin, run)
+        if "gen" not in done and (at(s, "daemon_status", "profile_generation") or 0) > gen:
+            done.add("gen")
+            line(ms(), f"new profile applied (generation {gen} -> {at(s, 'daemon_status', 'profile_generation')})")
+        if "vpn" not in done and at(s, "parts", "vpn", "status", "state") == "disconnected":
+            done.add("vpn")
+            line(ms(), "VPN disconnected (Enable_VPN_Connection: No)")
+        time.sleep(0.1)
+    s = status(cli, pin, run)
+    same = at(s, "parts", "dot1x", "pid") == d1_pid
+    line(ms(), f"802.1X {at(s, 'parts', 'dot1x', 'last_apply', 'outcome') or '?'}"
+               f" ({at(s, 'parts', 'dot1x', 'status', 'transaction') or '?'}, same process: {'yes' if same else 'no'},"
+               f" authentications: {at(s, 'parts', 'dot1x', 'status', 'counters', 'auth_success')})")
+    return 0 if len(done) == 2 else 1
+
+
+def ports(specs):
+    for spec in specs:
+        p, _, label = spec.partition(":")
+        port, proto = p.split("/")
+        yield int(port), proto, label
+
+
+def listen(seconds, specs):
+    socks = []
+    for port, proto, _ in ports(specs):
+        try:
+            if proto == "udp":
+                s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            else:
+                s = socket.socket()
+                s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            s.bind(("0.0.0.0", port))
+            if proto == "tcp":
+                s.listen()
+            socks.append(s)
+        except OSError:
+            pass  # in use by the phone itself: whatever answers, answers
+    end = time.time() + seconds
+    while time.time() < end:
+        r, _, _ = select.select(socks, [], [], 0.2)
+        for s in r:
+            if s.type == socket.SOCK_DGRAM:
+                _, a = s.recvfrom(100)
+                s.sendto(b"ok", a)
+            else:
+                c, _ = s.accept()
+                c.close()
+
+
+def knock(ip, specs):
+    for port, proto, label in ports(specs):
+        if proto == "udp":
+            s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            s.settimeout(0.4)
+            verdict = "DROP"
+            for _ in range(2):
+                s.sendto(b"hi", (ip, port))
+                try:
+                    s.recv(10)
+                    verdict = "PASS"
+                    break
+                except (socket.timeout, ConnectionRefusedError):
+                    pass
+        else:
+            s = socket.socket()
+            s.settimeout(0.5)
+            try:
+                s.connect((ip, port))
+                verdict = "PASS"
+            except OSError:
+                verdict = "DROP"
+        print(f"  {proto} {port:<6} {label:28} {verdict}", flush=True)
+
+
+def main(a):
+    try:
+        if a[0] == "boot":
+            return boot(a[1], a[2], a[3], a[4], int(a[5]))
+        if a[0] == "resync":
+            return resync(a[1], a[2], a[3], int(a[4]))
+        if a[0] == "listen":
+            return listen(float(a[1]), a[2:])
+        if a[0] == "knock":
+            return knock(a[1], a[2:])
+    except KeyboardInterrupt:
+        return 130
+    print(f"demo.py: unknown command {a[:1]}", file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]) or 0)
