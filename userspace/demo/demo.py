@@ -3,8 +3,9 @@
 #   boot CLI PIN RUN CONFIG TIMEOUT   print each boot step from `phonesec status --json` as it
 #                                     happens, with its time since phonesecd started
 #   resync CLI PIN RUN TIMEOUT        ask for a resync, print what changed and what did not
-#   listen SECONDS PORT/PROTO...      (phone side) answer every datagram / accept every connection
-#   knock IP PORT/PROTO:LABEL...      (network side) PASS if the phone answers, DROP if not
+#   listen LOG SECONDS PORT/PROTO...  (phone side) answer every datagram / accept every connection,
+#                                     note each in LOG ("ready" once bound)
+#   knock LOG IP PORT/PROTO:LABEL...  (network side) PASS if it reached the phone, DROP if not
 import json
 import os
 import select
@@ -70,10 +71,12 @@ def boot(cli, pin, run, config, timeout):
         steps = at(s, "boot") or {}
         if start_unix is None and "enforcing" in steps:
             start_unix = steps["enforcing"]["unix_ms"] - steps["enforcing"]["ms"]
+        events = []  # (ms since phonesecd started, text), printed in the order they happened
         if start_unix is not None and not lease_seen and os.path.exists(lease):
             lease_seen = True
-            line(time.time() * 1000 - start_unix, "DHCP lease (busybox udhcpc + phonesec hook): option 160 for provisioning")
-        for name, v in sorted(steps.items(), key=lambda kv: kv[1].get("ms", 0)):
+            events.append((os.stat(lease).st_mtime * 1000 - start_unix,
+                           f"{'':20} DHCP lease (busybox udhcpc, phonesec hook): option 160 names the server"))
+        for name, v in steps.items():
             if name in seen:
                 continue
             seen.add(name)
@@ -82,8 +85,11 @@ def boot(cli, pin, run, config, timeout):
                 src = at(s, "parts", "prov", "status", "source") or ""
                 text += f" (server from {src.split(' on ')[0]})" if src else ""
             if name == "vpn_up":
-                text = f"VPN tunnel {at(s, 'parts', 'vpn', 'status', 'ifname') or ''} up, firewall (L3) on it"
-            line(v.get("ms", 0), f"{name:20} {text}")
+                tun = [a.get("name") for a in at(s, "attached") or [] if a.get("variant") == "l3"]
+                text = f"VPN tunnel {' '.join(tun)} up, firewall (L3 programs) on it"
+            events.append((v.get("ms", 0), f"{name:20} {text}"))
+        for ms, text in sorted(events):
+            line(ms, text)
         vpn = at(s, "parts", "vpn", "status") or {}
         if start_unix is not None and "vpn_up" in seen and "connected" not in seen and vpn.get("state") == "connected":
             seen.add("connected")
@@ -134,7 +140,7 @@ def ports(specs):
         yield int(port), proto, label
 
 
-def listen(seconds, specs):
+def listen(log, seconds, specs):
     socks = []
     for port, proto, _ in ports(specs):
         try:
@@ -149,20 +155,36 @@ def listen(seconds, specs):
             socks.append(s)
         except OSError:
             pass  # in use by the phone itself: whatever answers, answers
-    end = time.time() + seconds
-    while time.time() < end:
-        r, _, _ = select.select(socks, [], [], 0.2)
-        for s in r:
-            if s.type == socket.SOCK_DGRAM:
-                _, a = s.recvfrom(100)
-                s.sendto(b"ok", a)
-            else:
-                c, _ = s.accept()
-                c.close()
+    with open(log, "a", buffering=1) as f:
+        f.write("ready\n")
+        end = time.time() + seconds
+        while time.time() < end:
+            r, _, _ = select.select(socks, [], [], 0.2)
+            for s in r:
+                if s.type == socket.SOCK_DGRAM:
+                    _, a = s.recvfrom(100)
+                    s.sendto(b"ok", a)
+                    f.write(f"{s.getsockname()[1]}/udp\n")
+                else:
+                    c, _ = s.accept()
+                    c.close()
+                    f.write(f"{s.getsockname()[1]}/tcp\n")
 
 
-def knock(ip, specs):
+def arrived(log, key):
+    try:
+        with open(log) as f:
+            return key in f.read().split()
+    except OSError:
+        return False
+
+
+def knock(log, ip, specs):
+    end = time.time() + 5
+    while not arrived(log, "ready") and time.time() < end:
+        time.sleep(0.05)
     for port, proto, label in ports(specs):
+        key = f"{port}/{proto}"
         if proto == "udp":
             s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
             s.settimeout(0.4)
@@ -174,7 +196,9 @@ def knock(ip, specs):
                     verdict = "PASS"
                     break
                 except (socket.timeout, ConnectionRefusedError):
-                    pass
+                    if arrived(log, key):
+                        verdict = "PASS (reached the phone, no reply)"
+                        break
         else:
             s = socket.socket()
             s.settimeout(0.5)
@@ -182,7 +206,7 @@ def knock(ip, specs):
                 s.connect((ip, port))
                 verdict = "PASS"
             except OSError:
-                verdict = "DROP"
+                verdict = "PASS (reached the phone, no reply)" if arrived(log, key) else "DROP"
         print(f"  {proto} {port:<6} {label:28} {verdict}", flush=True)
 
 
@@ -193,9 +217,9 @@ def main(a):
         if a[0] == "resync":
             return resync(a[1], a[2], a[3], int(a[4]))
         if a[0] == "listen":
-            return listen(float(a[1]), a[2:])
+            return listen(a[1], float(a[2]), a[3:])
         if a[0] == "knock":
-            return knock(a[1], a[2:])
+            return knock(a[1], a[2], a[3:])
     except KeyboardInterrupt:
         return 130
     print(f"demo.py: unknown command {a[:1]}", file=sys.stderr)

@@ -119,10 +119,11 @@ PHONE_IP=$(ip -n "$NS_PHONE" -4 -o addr show dev "$IF_PHONE" | awk '{print $4}' 
 
 # knock SPEC...: listeners on the phone for every port, so "no answer" means "dropped".
 knock() {
-  in_phone python3 "$HERE/demo.py" listen 4 "$@" &
+  local log
+  log=$(mktemp "$TMP/knock.XXXX")
+  in_phone python3 "$HERE/demo.py" listen "$log" 6 "$@" &
   local l=$!
-  sleep 0.4
-  in_net python3 "$HERE/demo.py" knock "$PHONE_IP" "$@"
+  in_net python3 "$HERE/demo.py" knock "$log" "$PHONE_IP" "$@"
   kill "$l" 2>/dev/null; wait "$l" 2>/dev/null || true
 }
 echo
