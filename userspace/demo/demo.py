@@ -2,6 +2,7 @@
 # Helpers of userspace/demo/demo.sh (python3 standard library only):
 #   boot CLI PIN RUN CONFIG TIMEOUT   print each boot step from `phonesec status --json` as it
 #                                     happens, with its time since phonesecd started
+#   param CONFIG NAME                 print a parameter of a flat profile
 #   resync CLI PIN RUN TIMEOUT        ask for a resync, print what changed and what did not
 #   listen LOG SECONDS PORT/PROTO...  (phone side) answer every datagram / accept every connection,
 #                                     note each in LOG ("ready" once bound)
@@ -141,7 +142,7 @@ def ports(specs):
 
 
 def listen(log, seconds, specs):
-    socks = []
+    socks, busy = [], []
     for port, proto, _ in ports(specs):
         try:
             if proto == "udp":
@@ -154,9 +155,9 @@ def listen(log, seconds, specs):
                 s.listen()
             socks.append(s)
         except OSError:
-            pass  # in use by the phone itself: whatever answers, answers
+            busy.append(f"busy:{port}/{proto}")  # in use on the phone: whatever answers, answers
     with open(log, "a", buffering=1) as f:
-        f.write("ready\n")
+        f.write("".join(b + "\n" for b in busy) + "ready\n")
         end = time.time() + seconds
         while time.time() < end:
             r, _, _ = select.select(socks, [], [], 0.2)
@@ -207,6 +208,8 @@ def knock(log, ip, specs):
                 verdict = "PASS"
             except OSError:
                 verdict = "PASS (reached the phone, no reply)" if arrived(log, key) else "DROP"
+        if arrived(log, "busy:" + key):
+            verdict += " (port in use on the phone: not our listener)"
         print(f"  {proto} {port:<6} {label:28} {verdict}", flush=True)
 
 
@@ -214,6 +217,9 @@ def main(a):
     try:
         if a[0] == "boot":
             return boot(a[1], a[2], a[3], a[4], int(a[5]))
+        if a[0] == "param":
+            print(param(a[1], a[2]))
+            return 0
         if a[0] == "resync":
             return resync(a[1], a[2], a[3], int(a[4]))
         if a[0] == "listen":

@@ -121,14 +121,14 @@ PHONE_IP=$(ip -n "$NS_PHONE" -4 -o addr show dev "$IF_PHONE" | awk '{print $4}' 
 knock() {
   local log
   log=$(mktemp "$TMP/knock.XXXX")
-  in_phone python3 "$HERE/demo.py" listen "$log" 6 "$@" &
+  (exec ip netns exec "$NS_PHONE" python3 "$HERE/demo.py" listen "$log" 6 "$@") &  # exec: $! is the listener
   local l=$!
   in_net python3 "$HERE/demo.py" knock "$log" "$PHONE_IP" "$@"
   kill "$l" 2>/dev/null; wait "$l" 2>/dev/null || true
 }
 echo
 echo "== from the network ($SRV) to the phone ($PHONE_IP)"
-knock 5060/udp:"SIP line 1" 16400/udp:"RTP range" 7000/udp:"Firewall_Config (served)" 7001/udp:"closed" \
+knock 5060/udp:"SIP line 1" 16400/udp:"RTP range" 7000/udp:"Firewall_Config UDP:7000" 7001/udp:"closed" \
   80/tcp:"web server" 22/tcp:"closed"
 if in_net ping -c1 -W1 -q "$PHONE_IP" >/dev/null 2>&1; then echo "  icmp echo                             PASS"
 else echo "  icmp echo                             DROP"; fi
@@ -140,10 +140,14 @@ echo "== phonesec flows ($("$CLI" flows --pin-dir "$PIN" | wc -l) entries, first
 "$CLI" flows --pin-dir "$PIN" | head -6 | sed 's/^/   /'
 
 echo
-echo "== the served profile changes (VPN off, UDP:7000 -> UDP:7001); phonesec resync"
-lab_serve No UDP:7001
-python3 "$HERE/demo.py" resync "$CLI" "$PIN" "$RUN" 15 || true
-knock 7000/udp:"was open" 7001/udp:"now open"
-echo "   syslog at $SRV received: $(grep -c . "$TMP/syslog.txt" 2>/dev/null || echo 0) messages, last: $(tail -1 "$TMP/syslog.txt" 2>/dev/null | cut -c1-90)"
+if [ -n "$(python3 "$HERE/demo.py" param "$CONFIG" Profile_Rule)" ]; then
+  echo "== the served profile changes (VPN off, UDP:7000 -> UDP:7001); phonesec resync"
+  lab_serve No UDP:7001
+  python3 "$HERE/demo.py" resync "$CLI" "$PIN" "$RUN" 15 || true
+  knock 7000/udp:"was open" 7001/udp:"now open"
+  echo "   syslog at $SRV: $(grep -c . "$TMP/syslog.txt" 2>/dev/null || echo 0) messages, the last: $(tail -1 "$TMP/syslog.txt" 2>/dev/null | sed 's/.* -- //' | cut -c1-70)"
+else
+  echo "== no resync to show: $(basename "$CONFIG") names no Profile_Rule"
+fi
 echo
 echo "== done in $(elapsed)"
