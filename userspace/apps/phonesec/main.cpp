@@ -6,11 +6,14 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <fstream>
 #include <iostream>
 #include <sstream>
 #include <thread>
+#include <utility>
+#include <vector>
 
 #include "common/args.h"
 #include "common/channel.h"
@@ -191,8 +194,10 @@ int cmd_status(const Args& a) {
       std::cout << "reload:   " << jstr(lr, "message") << "\n";
       std::string boot;
       const Json steps = jobj(ds, "boot");
-      for (auto& [k, v] : steps.items())
-        boot += (boot.empty() ? "" : ", ") + k + " " + std::to_string(jnum(v, "ms")) + " ms";
+      std::vector<std::pair<long long, std::string>> order;  // in the order they happened
+      for (auto& [k, v] : steps.items()) order.emplace_back(jnum(v, "ms"), k);
+      std::stable_sort(order.begin(), order.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+      for (const auto& [ms, k] : order) boot += (boot.empty() ? "" : ", ") + k + " " + std::to_string(ms) + " ms";
       std::cout << "boot:     " << (boot.empty() ? "-" : boot) << "\n";
       const Json tls = jobj(ds, "tls");
       std::cout << "TLS:      " << (jstr(tls, "cipher_list").empty() ? "each application's default cipher list"
