@@ -64,6 +64,16 @@ void print_diags(const std::vector<config::Diagnostic>& d) {
   for (const auto& x : d) std::cerr << x.to_string() << "\n";
 }
 
+// "2026-12-03 19:40:02" in the machine's local time.
+std::string local_time(long long unix_s) {
+  std::time_t t = std::time_t(unix_s);
+  std::tm tm{};
+  localtime_r(&t, &tm);
+  char b[32];
+  std::strftime(b, sizeof b, "%Y-%m-%d %H:%M:%S", &tm);
+  return b;
+}
+
 // One part as the phone's menus would show it, from the controller's status ("parts").
 std::string part_line(const std::string& name, const Json& p) {
   if (!p.is_object()) return "not running";
@@ -96,8 +106,9 @@ std::string part_line(const std::string& name, const Json& p) {
   }
   if (name == "prov") {
     std::string t = "source " + jstr(st, "source", "none");
-    t += ", last resync " + (st.contains("last_resync") && st["last_resync"].is_number() ? std::to_string(st["last_resync"].get<long long>()) : std::string("never"));
+    t += ", last resync " + (jnum(st, "last_resync", 0) > 0 ? local_time(jnum(st, "last_resync")) : std::string("never"));
     t += ", result " + jstr(st, "result", "none");
+    if (jnum(st, "next_resync", 0) > 0) t += ", next " + local_time(jnum(st, "next_resync"));
     return t + "; " + head;
   }
   if (name == "media") {
@@ -189,7 +200,8 @@ int cmd_status(const Args& a) {
               << "flows:    " << nflows << "\n"
               << "attached: " << (attached_txt.empty() ? "none" : attached_txt) << "\n";
     if (pid && ds.is_object()) {
-      std::cout << "profile:  generation " << jnum(ds, "profile_generation") << " from " << jstr(ds, "policy_source") << "\n";
+      std::cout << "profile:  " << jstr(ds, "policy_source") << " (applied " << jnum(ds, "profile_generation")
+                << " time(s) since start; the firewall's policy generation counts its map swaps)\n";
       const Json lr = jobj(ds, "last_reload");
       std::cout << "reload:   " << jstr(lr, "message") << "\n";
       std::string boot;
