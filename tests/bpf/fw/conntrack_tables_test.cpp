@@ -8,7 +8,7 @@
 #include <unistd.h>
 
 #include "fw/clock.h"
-#include "fw_harness.h"
+#include "labkit/fw_harness.h"
 
 namespace phonesec::test {
 namespace {

@@ -4,7 +4,7 @@
 #include <algorithm>
 #include <cctype>
 
-#include "fw_harness.h"
+#include "labkit/fw_harness.h"
 
 
 namespace phonesec::test {

@@ -8,7 +8,7 @@
 
 #include <filesystem>
 
-#include "fw_harness.h"
+#include "labkit/fw_harness.h"
 
 namespace phonesec::test {
 namespace {
