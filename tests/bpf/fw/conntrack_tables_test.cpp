@@ -8,6 +8,8 @@
 #include <unistd.h>
 
 #include "fw/clock.h"
+#include <gtest/gtest.h>
+
 #include "labkit/fw_harness.h"
 
 namespace phonesec::test {

@@ -11,6 +11,8 @@
 #include <iomanip>
 #include <sstream>
 
+#include <gtest/gtest.h>
+
 #include "labkit/fw_harness.h"
 #include "packet_gen.h"
 

@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <cctype>
 
+#include <gtest/gtest.h>
+
 #include "labkit/fw_harness.h"
 
 

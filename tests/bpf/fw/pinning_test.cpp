@@ -8,6 +8,8 @@
 
 #include <filesystem>
 
+#include <gtest/gtest.h>
+
 #include "labkit/fw_harness.h"
 
 namespace phonesec::test {

@@ -5,6 +5,8 @@
 // and the frames the filter must not be fooled by.
 #include <netinet/in.h>
 
+#include <gtest/gtest.h>
+
 #include "labkit/fw_harness.h"
 
 namespace phonesec::test {
