@@ -280,6 +280,17 @@ int main(int argc, char** argv) {
   if (have_oc)
     rep.ratio("vpn_controller_over_openconnect", m(vpn_step) / m(t_oc), "lower", 0.5).note =
         "provisioned → vpn_up / openconnect start → Configured as (tunnel up)";
+  // The summary's view: each step, the controller's median against each tool's.
+  std::vector<std::vector<std::string>> steps;
+  auto step_row = [&](const char* step, double ctl, const char* tool, double ref) {
+    steps.push_back({step, perf::fmt(ctl, 1), tool, perf::fmt(ref, 1), perf::fmt(ctl / ref, 2)});
+  };
+  step_row("start->authenticated", m(dot), "phonesec-dot1x", m(t_dot1x));
+  step_row("start->authenticated", m(dot), "wpa_supplicant", m(t_wpas));
+  step_row("lease->provisioned", m(prov_step), "phonesec-prov", m(t_prov));
+  step_row("provisioned->vpn_up", m(vpn_step), "phonesec-vpn", m(t_vpn));
+  if (have_oc) step_row("provisioned->vpn_up", m(vpn_step), "openconnect", m(t_oc));
+  rep.table("steps_median_ms", {"step", "controller_ms", "standalone", "standalone_ms", "ratio"}, steps);
   std::vector<std::vector<std::string>> rows;
   for (int r = 0; r < rounds; ++r)
     rows.push_back({std::to_string(r), perf::fmt(enf[r], 1), perf::fmt(dot[r], 1), perf::fmt(lease[r], 1), perf::fmt(prov[r], 1),
