@@ -41,7 +41,8 @@ namespace fs = std::filesystem;
 const std::string kPin = "/sys/fs/bpf/psb-perf";
 
 double unix_ms() {
-  return std::chrono::duration<double, std::milli>(std::chrono::system_clock::now().time_since_epoch()).count();
+  return std::chrono::duration<double, std::milli>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
 }
 
 // Polls pred every 2 ms; the wall-clock time (unix ms) it first held, or throws after `timeout`.
@@ -69,17 +70,19 @@ std::string profile(const std::string& body) { return "<flat-profile>\n" + body 
 
 // The profile the server hands out: the VPN on at boot, a firewall port.
 std::string served_profile() {
-  return profile(std::string("<VPN_Server>") + kServerIp + "</VPN_Server>\n<VPN_User_Name>" + kVpnUser +
-                 "</VPN_User_Name>\n<VPN_Password>" + kVpnPassword +
-                 "</VPN_Password>\n<VPN_Tunnel_Group>voice</VPN_Tunnel_Group>\n"
-                 "<Connect_on_Bootup>Yes</Connect_on_Bootup>\n<Enable_VPN_Connection>Yes</Enable_VPN_Connection>\n"
-                 "<Firewall_Config>UDP:7000</Firewall_Config>\n");
+  return profile(
+      std::string("<VPN_Server>") + kServerIp + "</VPN_Server>\n<VPN_User_Name>" + kVpnUser +
+      "</VPN_User_Name>\n<VPN_Password>" + kVpnPassword +
+      "</VPN_Password>\n<VPN_Tunnel_Group>voice</VPN_Tunnel_Group>\n"
+      "<Connect_on_Bootup>Yes</Connect_on_Bootup>\n<Enable_VPN_Connection>Yes</Enable_VPN_Connection>\n"
+      "<Firewall_Config>UDP:7000</Firewall_Config>\n");
 }
 
 // What the device holds at boot: 802.1X on, the provisioning rule, DHCP option 160.
 std::string device_profile() {
   return profile(
-      "<Enable_802.1X_Authentication>Yes</Enable_802.1X_Authentication>\n<Profile_Rule>/phone.xml</Profile_Rule>\n"
+      "<Enable_802.1X_Authentication>Yes</Enable_802.1X_Authentication>\n<Profile_Rule>/phone.xml</"
+      "Profile_Rule>\n"
       "<DHCP_Option_To_Use>160</DHCP_Option_To_Use>\n<Resync_Random_Delay>0</Resync_Random_Delay>\n");
 }
 
@@ -93,7 +96,8 @@ void fresh_link(BootLab& lab) {
 }
 
 struct ControllerRound {
-  double enforcing, dot1x, network, prov_ready, lease, provisioned, vpn_up;  // ms since start (lease: file written)
+  double enforcing, dot1x, network, prov_ready, lease, provisioned,
+      vpn_up;  // ms since start (lease: file written)
 };
 
 ControllerRound controller_round(BootLab& lab, int r) {
@@ -110,10 +114,13 @@ ControllerRound controller_round(BootLab& lab, int r) {
     return &s["boot"][name];
   };
   // The OS's DHCP client runs once the provisioning worker listens for its leases (as the lab test).
-  const double prov_ready = when([&] {
-    Json s = status();
-    return s.is_object() && s.contains("parts") && s["parts"].contains("prov") && s["parts"]["prov"].value("running", false);
-  }, 20s, "the provisioning worker (" + d + "/phonesecd.log)");
+  const double prov_ready = when(
+      [&] {
+        Json s = status();
+        return s.is_object() && s.contains("parts") && s["parts"].contains("prov") &&
+               s["parts"]["prov"].value("running", false);
+      },
+      20s, "the provisioning worker (" + d + "/phonesecd.log)");
   lab.dhcp_lease(d + "/run");
   const double lease = mtime_unix_ms(d + "/run/dhcp/" + kPhoneIf + ".v4");
   Json s;
@@ -121,7 +128,8 @@ ControllerRound controller_round(BootLab& lab, int r) {
   for (const char* n : {"enforcing", "dot1x_authenticated", "network", "provisioned"})
     if (!step(s, n)) throw std::runtime_error(std::string("no boot step ") + n + ": " + s["boot"].dump());
   auto at = [&](const char* n) { return (*step(s, n))["unix_ms"].get<double>() - t0; };
-  ControllerRound out{at("enforcing"), at("dot1x_authenticated"), at("network"), prov_ready - t0, lease - t0, at("provisioned"), at("vpn_up")};
+  ControllerRound out{at("enforcing"), at("dot1x_authenticated"), at("network"), prov_ready - t0,
+                      lease - t0,      at("provisioned"),         at("vpn_up")};
   daemon.stop();
   sh(kCli + " unload --pin-dir " + kPin + " >/dev/null 2>&1");
   return out;
@@ -133,27 +141,33 @@ double dot1x_round(BootLab& lab, int r) {
   fs::create_directories(d);
   fresh_link(lab);
   const double t0 = unix_ms();
-  Child c({"ip", "netns", "exec", kPhoneNs, kDot1xBin, "--enable", "yes", "--iface", kPhoneIf, "--status-dir", d, "--ca",
-           lab.pki("ca.pem"), "--identity", "SEP020000007702", "--cert", lab.pki("device.pem"), "--key", lab.pki("device.key")},
+  Child c({"ip", "netns", "exec", kPhoneNs, kDot1xBin, "--enable", "yes", "--iface", kPhoneIf, "--status-dir",
+           d, "--ca", lab.pki("ca.pem"), "--identity", "SEP020000007702", "--cert", lab.pki("device.pem"),
+           "--key", lab.pki("device.key")},
           d + "/dot1x.log");
   return when([&] { return parse_file(d + "/dot1x.json").value("transaction", "") == "Authenticated"; }, 20s,
-              "phonesec-dot1x Authenticated (" + d + ")") - t0;
+              "phonesec-dot1x Authenticated (" + d + ")") -
+         t0;
 }
 
 // wpa_supplicant -D wired alone: start → CTRL-EVENT-EAP-SUCCESS.
 double wpas_round(BootLab& lab, int r) {
   const std::string d = lab.dir() + "/wpas" + std::to_string(r);
   fs::create_directories(d);
-  std::ofstream(d + "/wpas.conf") << "ctrl_interface=" << d << "/ctrl\nap_scan=0\neapol_version=2\nnetwork={\n key_mgmt=IEEE8021X\n"
-                                  << " eap=TLS\n identity=\"SEP020000007702\"\n ca_cert=\"" << lab.pki("ca.pem")
-                                  << "\"\n client_cert=\"" << lab.pki("device.pem") << "\"\n private_key=\""
-                                  << lab.pki("device.key") << "\"\n eapol_flags=0\n}\n";
+  std::ofstream(d + "/wpas.conf") << "ctrl_interface=" << d
+                                  << "/ctrl\nap_scan=0\neapol_version=2\nnetwork={\n key_mgmt=IEEE8021X\n"
+                                  << " eap=TLS\n identity=\"SEP020000007702\"\n ca_cert=\""
+                                  << lab.pki("ca.pem") << "\"\n client_cert=\"" << lab.pki("device.pem")
+                                  << "\"\n private_key=\"" << lab.pki("device.key")
+                                  << "\"\n eapol_flags=0\n}\n";
   fresh_link(lab);
   const double t0 = unix_ms();
-  Child c({"ip", "netns", "exec", kPhoneNs, "wpa_supplicant", "-D", "wired", "-i", kPhoneIf, "-c", d + "/wpas.conf"},
+  Child c({"ip", "netns", "exec", kPhoneNs, "wpa_supplicant", "-D", "wired", "-i", kPhoneIf, "-c",
+           d + "/wpas.conf"},
           d + "/wpas.log");
   return when([&] { return slurp(d + "/wpas.log").find("CTRL-EVENT-EAP-SUCCESS") != std::string::npos; }, 20s,
-              "wpa_supplicant EAP success (" + d + "/wpas.log)") - t0;
+              "wpa_supplicant EAP success (" + d + "/wpas.log)") -
+         t0;
 }
 
 // phonesec-prov run --follow alone: lease file written → its "profile" event. Leaves the
@@ -163,16 +177,18 @@ double prov_round(BootLab& lab, int r) {
   fs::create_directories(d + "/in");
   std::ofstream(d + "/cfg.xml") << device_profile();
   fresh_link(lab);
-  Child c(BootLab::phone_argv({kProvBin, "run", "--config", d + "/cfg.xml", "--run-dir", d + "/run", "--iface", kPhoneIf,
-                               "--incoming-dir", d + "/in", "--ca", lab.pki("ca.pem"), "--follow"}),
-          d + "/prov.log");
+  Child c(
+      BootLab::phone_argv({kProvBin, "run", "--config", d + "/cfg.xml", "--run-dir", d + "/run", "--iface",
+                           kPhoneIf, "--incoming-dir", d + "/in", "--ca", lab.pki("ca.pem"), "--follow"}),
+      d + "/prov.log");
   // Ready: its first status line (the boot resync, failing for want of a lease).
   when([&] { return slurp(d + "/prov.log").find("\"op\":\"status\"") != std::string::npos; }, 10s,
        "phonesec-prov status (" + d + "/prov.log)");
   lab.dhcp_lease(d + "/run");
   const double lease = mtime_unix_ms(d + "/run/dhcp/" + kPhoneIf + ".v4");
-  const double t = when([&] { return slurp(d + "/prov.log").find("\"name\":\"profile\"") != std::string::npos; }, 20s,
-                        "phonesec-prov profile event (" + d + "/prov.log)");
+  const double t =
+      when([&] { return slurp(d + "/prov.log").find("\"name\":\"profile\"") != std::string::npos; }, 20s,
+           "phonesec-prov profile event (" + d + "/prov.log)");
   return t - lease;
 }
 
@@ -186,11 +202,11 @@ VpnTool vpn_round(BootLab& lab, int r) {
   fs::create_directories(d);
   std::ofstream(d + "/cfg.xml") << served_profile();
   const double t0 = unix_ms();
-  Child c({"ip", "netns", "exec", kPhoneNs, kVpnBin, "run", "--config", d + "/cfg.xml", "--connect", "--ca", lab.pki("ca.pem"),
-           "--run-dir", d},
+  Child c({"ip", "netns", "exec", kPhoneNs, kVpnBin, "run", "--config", d + "/cfg.xml", "--connect", "--ca",
+           lab.pki("ca.pem"), "--run-dir", d},
           d + "/vpn.log");
-  const double up = when([&] { return slurp(d + "/vpn.log").find("tunnel up on ") != std::string::npos; }, 20s,
-                         "phonesec-vpn tunnel up (" + d + "/vpn.log)");
+  const double up = when([&] { return slurp(d + "/vpn.log").find("tunnel up on ") != std::string::npos; },
+                         20s, "phonesec-vpn tunnel up (" + d + "/vpn.log)");
   const double st = when([&] { return parse_file(d + "/vpn.json").value("state", "") == "connected"; }, 20s,
                          "phonesec-vpn connected (" + d + ")");
   return {up - t0, st - t0};
@@ -201,11 +217,12 @@ double openconnect_round(BootLab& lab, int r) {
   const std::string d = lab.dir() + "/oc" + std::to_string(r);
   fs::create_directories(d);
   const double t0 = unix_ms();
-  Child c({"sh", "-c",
-           std::string("echo '") + kVpnPassword + "' | exec ip netns exec " + kPhoneNs +
-               " openconnect --non-inter --passwd-on-stdin --user " + kVpnUser + " --authgroup voice --cafile " +
-               lab.pki("ca.pem") + " --interface ocbench0 https://" + kServerIp},
-          d + "/oc.log");
+  Child c(
+      {"sh", "-c",
+       std::string("echo '") + kVpnPassword + "' | exec ip netns exec " + kPhoneNs +
+           " openconnect --non-inter --passwd-on-stdin --user " + kVpnUser + " --authgroup voice --cafile " +
+           lab.pki("ca.pem") + " --interface ocbench0 https://" + kServerIp},
+      d + "/oc.log");
   const double t = when([&] { return slurp(d + "/oc.log").find("Configured as") != std::string::npos; }, 20s,
                         "openconnect connected (" + d + "/oc.log)");
   return t - t0;
@@ -214,16 +231,18 @@ double openconnect_round(BootLab& lab, int r) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  auto args = perf::parse_args(argc, argv, "boot_timeline",
-                               "phonesecd's boot (start → enforcing, 802.1X Authenticated, provisioned, VPN up) against\n"
-                               "real peers in namespaces, with the standalone tools' figures for the same steps.");
+  auto args = perf::parse_args(
+      argc, argv, "boot_timeline",
+      "phonesecd's boot (start → enforcing, 802.1X Authenticated, provisioned, VPN up) against\n"
+      "real peers in namespaces, with the standalone tools' figures for the same steps.");
   if (geteuid() != 0) {
     std::cerr << "boot_timeline: run as root (namespaces, BPF)\n";
     return 2;
   }
   const int rounds = args.quick ? 1 : 5;
   const bool have_oc = perf::sh("command -v openconnect >/dev/null 2>&1") == 0;
-  std::vector<double> enf, dot, net, ready, lease, prov, vpn, prov_step, vpn_step, t_dot1x, t_wpas, t_prov, t_vpn, t_vpn_status, t_oc, dot_step;
+  std::vector<double> enf, dot, net, ready, lease, prov, vpn, prov_step, vpn_step, t_dot1x, t_wpas, t_prov,
+      t_vpn, t_vpn_status, t_oc, dot_step;
   try {
     BootLab lab;
     lab.start_hostapd();
@@ -253,9 +272,9 @@ int main(int argc, char** argv) {
       t_vpn.push_back(v.tunnel_up);
       t_vpn_status.push_back(v.status_connected);
       if (have_oc) t_oc.push_back(openconnect_round(lab, r));
-      std::cerr << "boot_timeline: round " << r << ": enforcing " << perf::fmt(c.enforcing, 0) << " ms, 802.1X "
-                << perf::fmt(c.dot1x, 0) << ", provisioned " << perf::fmt(c.provisioned, 0) << ", VPN up "
-                << perf::fmt(c.vpn_up, 0) << "\n";
+      std::cerr << "boot_timeline: round " << r << ": enforcing " << perf::fmt(c.enforcing, 0)
+                << " ms, 802.1X " << perf::fmt(c.dot1x, 0) << ", provisioned " << perf::fmt(c.provisioned, 0)
+                << ", VPN up " << perf::fmt(c.vpn_up, 0) << "\n";
     }
   } catch (const std::exception& e) {
     std::cerr << "boot_timeline: " << e.what() << "\n";
@@ -271,7 +290,8 @@ int main(int argc, char** argv) {
   rep.metric("controller_start_to_network_ms", m(net), "ms");
   rep.metric("controller_start_to_prov_listening_ms", m(ready), "ms").note =
       "the provisioning worker reported running in status.json (seen by polling it)";
-  rep.metric("controller_start_to_lease_ms", m(lease), "ms").note = "the OS's DHCP client (udhcpc), started once prov listens";
+  rep.metric("controller_start_to_lease_ms", m(lease), "ms").note =
+      "the OS's DHCP client (udhcpc), started once prov listens";
   rep.metric("controller_start_to_provisioned_ms", m(prov), "ms");
   rep.metric("controller_start_to_vpn_up_ms", m(vpn), "ms");
   rep.metric("controller_lease_to_provisioned_ms", m(prov_step), "ms");
@@ -288,7 +308,8 @@ int main(int argc, char** argv) {
   rep.ratio("dot1x_controller_over_tool", m(dot) / m(t_dot1x), "lower", 0.5).note =
       "controller start → Authenticated (firewall loaded first) / phonesec-dot1x start → Authenticated";
   rep.ratio("dot1x_step_controller_over_tool", m(dot_step) / m(t_dot1x), "lower", 0.5).note =
-      "controller enforcing → Authenticated (the 802.1X worker's own start included) / phonesec-dot1x start → Authenticated";
+      "controller enforcing → Authenticated (the 802.1X worker's own start included) / phonesec-dot1x start "
+      "→ Authenticated";
   rep.ratio("dot1x_controller_over_wpa_supplicant", m(dot) / m(t_wpas), "lower", 0.5).note =
       "controller start → Authenticated / wpa_supplicant -D wired start → EAP success";
   rep.ratio("prov_controller_over_tool", m(prov_step) / m(t_prov), "lower", 0.5).note =
@@ -312,12 +333,13 @@ int main(int argc, char** argv) {
   rep.table("steps_median_ms", {"step", "controller_ms", "standalone", "standalone_ms", "ratio"}, steps);
   std::vector<std::vector<std::string>> rows;
   for (int r = 0; r < rounds; ++r)
-    rows.push_back({std::to_string(r), perf::fmt(enf[r], 1), perf::fmt(dot[r], 1), perf::fmt(lease[r], 1), perf::fmt(prov[r], 1),
-                    perf::fmt(vpn[r], 1), perf::fmt(t_dot1x[r], 1), perf::fmt(t_wpas[r], 1), perf::fmt(t_prov[r], 1),
-                    perf::fmt(t_vpn[r], 1), perf::fmt(t_vpn_status[r], 1), have_oc ? perf::fmt(t_oc[r], 1) : "-"});
+    rows.push_back({std::to_string(r), perf::fmt(enf[r], 1), perf::fmt(dot[r], 1), perf::fmt(lease[r], 1),
+                    perf::fmt(prov[r], 1), perf::fmt(vpn[r], 1), perf::fmt(t_dot1x[r], 1),
+                    perf::fmt(t_wpas[r], 1), perf::fmt(t_prov[r], 1), perf::fmt(t_vpn[r], 1),
+                    perf::fmt(t_vpn_status[r], 1), have_oc ? perf::fmt(t_oc[r], 1) : "-"});
   rep.table("boot_rounds_ms",
-            {"round", "enforcing", "dot1x_authenticated", "lease", "provisioned", "vpn_up", "dot1x_tool", "wpa_supplicant",
-             "prov_tool", "vpn_tool", "vpn_tool_status", "openconnect"},
+            {"round", "enforcing", "dot1x_authenticated", "lease", "provisioned", "vpn_up", "dot1x_tool",
+             "wpa_supplicant", "prov_tool", "vpn_tool", "vpn_tool_status", "openconnect"},
             rows);
   return rep.write(args.out) ? 0 : 1;
 }
