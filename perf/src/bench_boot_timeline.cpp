@@ -25,6 +25,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <sstream>
 #include <thread>
 
 #include "bench_common.h"
@@ -58,6 +59,17 @@ double when(const std::function<bool()>& pred, std::chrono::milliseconds timeout
 Json parse_file(const std::string& path) {
   Json j = Json::parse(slurp(path), nullptr, false);
   return j.is_object() ? j : Json::object();
+}
+
+// Does the JSON-lines output `path` (phonesec-prov run) hold a message with this op (and name)?
+bool has_message(const std::string& path, const std::string& op, const std::string& name = "") {
+  std::istringstream in(slurp(path));
+  for (std::string line; std::getline(in, line);) {
+    Json m = Json::parse(line, nullptr, false);
+    if (m.is_object() && m.value("op", "") == op && (name.empty() || m.value("name", "") == name))
+      return true;
+  }
+  return false;
 }
 
 double mtime_unix_ms(const std::string& path) {
@@ -182,13 +194,12 @@ double prov_round(BootLab& lab, int r) {
                            kPhoneIf, "--incoming-dir", d + "/in", "--ca", lab.pki("ca.pem"), "--follow"}),
       d + "/prov.log");
   // Ready: its first status line (the boot resync, failing for want of a lease).
-  when([&] { return slurp(d + "/prov.log").find("\"op\":\"status\"") != std::string::npos; }, 10s,
+  when([&] { return has_message(d + "/prov.log", "status"); }, 10s,
        "phonesec-prov status (" + d + "/prov.log)");
   lab.dhcp_lease(d + "/run");
   const double lease = mtime_unix_ms(d + "/run/dhcp/" + kPhoneIf + ".v4");
-  const double t =
-      when([&] { return slurp(d + "/prov.log").find("\"name\":\"profile\"") != std::string::npos; }, 20s,
-           "phonesec-prov profile event (" + d + "/prov.log)");
+  const double t = when([&] { return has_message(d + "/prov.log", "event", "profile"); }, 20s,
+                        "phonesec-prov profile event (" + d + "/prov.log)");
   return t - lease;
 }
 
