@@ -17,26 +17,22 @@
 #include <sstream>
 #include <stdexcept>
 
+#include <nlohmann/json.hpp>
+
 namespace phonesec::perf {
 namespace {
 
-std::string json_str(const std::string& s) {
-  std::string o = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') o += '\\', o += c;
-    else if (c == '\n') o += "\\n";
-    else if (static_cast<unsigned char>(c) < 0x20) o += ' ';
-    else o += c;
-  }
-  return o + "\"";
-}
+using OJson = nlohmann::ordered_json;
 
-std::string json_num(double v) {
-  if (!std::isfinite(v)) return "null";
-  std::ostringstream os;
-  os.precision(6);
-  os << v;
-  return os.str();
+// A table cell: a number when the whole text is one (integers stay integers), else the text.
+OJson cell(const std::string& c) {
+  if (c.empty()) return c;
+  char* end = nullptr;
+  long long i = std::strtoll(c.c_str(), &end, 10);
+  if (*end == '\0') return i;
+  double d = std::strtod(c.c_str(), &end);
+  if (*end == '\0') return d;
+  return c;
 }
 
 std::string cpu_model() {
@@ -98,48 +94,40 @@ void Report::table(const std::string& name, std::vector<std::string> columns, st
 }
 
 bool Report::write(const std::string& dir) const {
-  std::ostringstream os;
-  os << "{\n  \"bench\": " << json_str(bench_) << ",\n  \"schema\": 1,\n  \"time\": " << std::time(nullptr)
-     << ",\n  \"env\": {";
-  bool first = true;
-  for (const auto& [k, v] : env_) os << (first ? "" : ", ") << json_str(k) << ": " << json_str(v), first = false;
-  os << "},\n  \"metrics\": {";
-  first = true;
+  OJson j;
+  j["bench"] = bench_;
+  j["schema"] = 1;
+  j["time"] = static_cast<long long>(std::time(nullptr));
+  j["env"] = OJson::object();
+  for (const auto& [k, v] : env_) j["env"][k] = v;
+  j["metrics"] = OJson::object();
   for (const auto& [n, m] : metrics_) {
-    os << (first ? "\n" : ",\n") << "    " << json_str(n) << ": {\"value\": " << json_num(m.value)
-       << ", \"unit\": " << json_str(m.unit) << ", \"kind\": " << json_str(m.kind);
-    if (!m.better.empty()) os << ", \"better\": " << json_str(m.better);
-    if (m.tolerance) os << ", \"tolerance\": " << json_num(*m.tolerance);
-    if (m.target_max) os << ", \"target_max\": " << json_num(*m.target_max);
-    if (m.target_min) os << ", \"target_min\": " << json_num(*m.target_min);
-    if (!m.note.empty()) os << ", \"note\": " << json_str(m.note);
-    os << "}";
-    first = false;
+    OJson o;  // NaN and infinities are written as null
+    o["value"] = m.value;
+    o["unit"] = m.unit;
+    o["kind"] = m.kind;
+    if (!m.better.empty()) o["better"] = m.better;
+    if (m.tolerance) o["tolerance"] = *m.tolerance;
+    if (m.target_max) o["target_max"] = *m.target_max;
+    if (m.target_min) o["target_min"] = *m.target_min;
+    if (!m.note.empty()) o["note"] = m.note;
+    j["metrics"][n] = std::move(o);
   }
-  os << "\n  },\n  \"tables\": {";
-  first = true;
+  j["tables"] = OJson::object();
   for (const auto& [n, t] : tables_) {
-    os << (first ? "\n" : ",\n") << "    " << json_str(n) << ": {\"columns\": [";
-    for (std::size_t i = 0; i < t.first.size(); ++i) os << (i ? ", " : "") << json_str(t.first[i]);
-    os << "], \"rows\": [";
-    for (std::size_t r = 0; r < t.second.size(); ++r) {
-      os << (r ? ",\n      [" : "\n      [");
-      for (std::size_t i = 0; i < t.second[r].size(); ++i) {
-        const std::string& c = t.second[r][i];
-        char* end = nullptr;
-        std::strtod(c.c_str(), &end);
-        bool num = !c.empty() && end && *end == '\0';
-        os << (i ? ", " : "") << (num ? c : json_str(c));
-      }
-      os << "]";
+    OJson rows = OJson::array();
+    for (const auto& r : t.second) {
+      OJson row = OJson::array();
+      for (const auto& c : r) row.push_back(cell(c));
+      rows.push_back(std::move(row));
     }
-    os << "]}";
-    first = false;
+    j["tables"][n] = {{"columns", t.first}, {"rows", std::move(rows)}};
   }
-  os << "\n  }\n}\n";
+  // Invalid UTF-8 in a note or an environment string is replaced, never a throw.
+  const std::string text = j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
   std::string path = dir + "/" + bench_ + ".json";
   std::ofstream f(path, std::ios::trunc);
-  f << os.str();
+  f << text;
   if (!f) {
     std::cerr << bench_ << ": cannot write " << path << "\n";
     return false;

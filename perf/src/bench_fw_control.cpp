@@ -22,12 +22,12 @@
 #include <thread>
 
 #include "bench_common.h"
-#include "binaries.h"
+#include "labkit/binaries.h"
 #include "config/phone_config.h"
 #include "fw/firewall.h"
 #include "fw/mapset.h"
 #include "fw/policy.h"
-#include "fw_harness.h"
+#include "labkit/fw_harness.h"
 
 namespace phonesec::perf {
 std::string g_log;

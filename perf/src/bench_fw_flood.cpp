@@ -25,7 +25,7 @@
 #include "fw/firewall.h"
 #include "fw/mapset.h"
 #include "fw/policy.h"
-#include "fw_harness.h"
+#include "labkit/fw_harness.h"
 #include "perf_flood.skel.h"
 #include "xdp_pass.skel.h"
 

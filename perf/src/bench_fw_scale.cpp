@@ -17,7 +17,7 @@
 #include "fw/clock.h"
 #include "fw/firewall.h"
 #include "fw/policy.h"
-#include "fw_harness.h"
+#include "labkit/fw_harness.h"
 #include "ref_progs.h"
 
 namespace phonesec::perf {

@@ -11,7 +11,7 @@
 #include <iostream>
 
 #include "bench_common.h"
-#include "fw_harness.h"
+#include "labkit/fw_harness.h"
 #include "ref_progs.h"
 
 namespace phonesec::perf {

@@ -10,7 +10,7 @@
 
 #include "common/result.h"
 #include "phonesec_abi.h"
-#include "packet.h"
+#include "labkit/packet.h"
 
 struct xdp_pass;
 struct perf_lru_ref;

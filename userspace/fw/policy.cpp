@@ -3,6 +3,7 @@
 
 #include <netinet/in.h>
 
+#include <nlohmann/json.hpp>
 #include <random>
 #include <sstream>
 
@@ -100,25 +101,16 @@ std::vector<std::pair<std::uint16_t, std::uint16_t>> ranges_of(const __u64* set)
 }
 
 namespace {
-std::string join_ranges(const __u64* set, bool json) {
+std::string join_ranges(const __u64* set) {
   std::ostringstream os;
   bool first = true;
   for (auto [lo, hi] : ranges_of(set)) {
-    if (!first) os << (json ? "," : " ");
+    if (!first) os << " ";
     first = false;
-    if (json) os << "[" << lo << "," << hi << "]";
-    else if (lo == hi) os << lo;
+    if (lo == hi) os << lo;
     else os << lo << "-" << hi;
   }
   return os.str();
-}
-std::string json_escape(const std::string& s) {
-  std::string o;
-  for (char c : s) {
-    if (c == '"' || c == '\\') o += '\\';
-    o += c;
-  }
-  return o;
 }
 }  // namespace
 
@@ -129,8 +121,8 @@ std::string describe(const CompiledPolicy& c) {
   os << "options:" << ((p.flags & PS_F_NO_ICMP_PING) ? " NO_ICMP_PING" : "")
      << ((p.flags & PS_F_NO_ICMP_UNREACH) ? " NO_ICMP_UNREACHABLE" : "")
      << ((p.flags & PS_F_BCAST_ECHO6) ? " BROADCAST_ECHO6" : "") << "\n";
-  os << "udp open: " << join_ranges(p.udp_ports, false) << "\n";
-  os << "tcp open: " << join_ranges(p.tcp_ports, false) << "\n";
+  os << "udp open: " << join_ranges(p.udp_ports) << "\n";
+  os << "tcp open: " << join_ranges(p.tcp_ports) << "\n";
   os << "rtp range (unreachable exception): " << p.rtp_min << "-" << p.rtp_max << "\n";
   os << "timeouts (s): tcp_syn=" << p.to.tcp_syn_ns / kSecond << " tcp_est=" << p.to.tcp_est_ns / kSecond
      << " tcp_close=" << p.to.tcp_close_ns / kSecond << " udp=" << p.to.udp_ns / kSecond
@@ -143,23 +135,27 @@ std::string describe(const CompiledPolicy& c) {
 
 std::string describe_json(const CompiledPolicy& c) {
   const ps_policy& p = *c.image;
-  std::ostringstream os;
-  os << "{\"enabled\":" << ((p.flags & PS_F_ENABLED) ? "true" : "false")
-     << ",\"no_icmp_ping\":" << ((p.flags & PS_F_NO_ICMP_PING) ? "true" : "false")
-     << ",\"no_icmp_unreachable\":" << ((p.flags & PS_F_NO_ICMP_UNREACH) ? "true" : "false")
-     << ",\"broadcast_echo6\":" << ((p.flags & PS_F_BCAST_ECHO6) ? "true" : "false")
-     << ",\"udp\":[" << join_ranges(p.udp_ports, true) << "],\"tcp\":[" << join_ranges(p.tcp_ports, true)
-     << "],\"rtp\":[" << p.rtp_min << "," << p.rtp_max << "],\"timeouts_s\":{\"tcp_syn\":" << p.to.tcp_syn_ns / kSecond
-     << ",\"tcp_established\":" << p.to.tcp_est_ns / kSecond << ",\"tcp_close\":" << p.to.tcp_close_ns / kSecond
-     << ",\"udp\":" << p.to.udp_ns / kSecond << ",\"icmp\":" << p.to.icmp_ns / kSecond
-     << ",\"frag\":" << p.to.frag_ns / kSecond << "},\"rules\":[";
-  for (std::size_t i = 0; i < c.open.size(); ++i) {
-    const auto& r = c.open[i];
-    os << (i ? "," : "") << "{\"proto\":\"" << (r.proto == IPPROTO_UDP ? "udp" : "tcp") << "\",\"lo\":" << r.lo
-       << ",\"hi\":" << r.hi << ",\"why\":\"" << json_escape(r.why) << "\"}";
-  }
-  os << "]}";
-  return os.str();
+  auto ranges = [](const __u64* set) {
+    nlohmann::ordered_json a = nlohmann::ordered_json::array();
+    for (auto [lo, hi] : ranges_of(set)) a.push_back({lo, hi});
+    return a;
+  };
+  nlohmann::ordered_json j;
+  j["enabled"] = (p.flags & PS_F_ENABLED) != 0;
+  j["no_icmp_ping"] = (p.flags & PS_F_NO_ICMP_PING) != 0;
+  j["no_icmp_unreachable"] = (p.flags & PS_F_NO_ICMP_UNREACH) != 0;
+  j["broadcast_echo6"] = (p.flags & PS_F_BCAST_ECHO6) != 0;
+  j["udp"] = ranges(p.udp_ports);
+  j["tcp"] = ranges(p.tcp_ports);
+  j["rtp"] = {p.rtp_min, p.rtp_max};
+  j["timeouts_s"] = {{"tcp_syn", p.to.tcp_syn_ns / kSecond},   {"tcp_established", p.to.tcp_est_ns / kSecond},
+                     {"tcp_close", p.to.tcp_close_ns / kSecond}, {"udp", p.to.udp_ns / kSecond},
+                     {"icmp", p.to.icmp_ns / kSecond},          {"frag", p.to.frag_ns / kSecond}};
+  nlohmann::ordered_json rules = nlohmann::ordered_json::array();
+  for (const auto& r : c.open)
+    rules.push_back({{"proto", r.proto == IPPROTO_UDP ? "udp" : "tcp"}, {"lo", r.lo}, {"hi", r.hi}, {"why", r.why}});
+  j["rules"] = std::move(rules);
+  return j.dump();
 }
 
 }  // namespace phonesec::fw

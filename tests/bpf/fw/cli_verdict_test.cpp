@@ -14,9 +14,9 @@
 #include <filesystem>
 #include <fstream>
 
-#include "binaries.h"
+#include "labkit/binaries.h"
 #include "config/phone_config.h"
-#include "packet.h"
+#include "labkit/packet.h"
 
 namespace phonesec::test {
 namespace {

@@ -11,7 +11,9 @@
 #include <iomanip>
 #include <sstream>
 
-#include "fw_harness.h"
+#include <gtest/gtest.h>
+
+#include "labkit/fw_harness.h"
 #include "packet_gen.h"
 
 namespace phonesec::test {

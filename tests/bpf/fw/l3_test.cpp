@@ -5,7 +5,7 @@
 #include <bpf/bpf.h>
 #include <gtest/gtest.h>
 
-#include "fw_harness.h"
+#include "labkit/fw_harness.h"
 
 namespace phonesec::test {
 namespace {

@@ -4,7 +4,9 @@
 #include <algorithm>
 #include <cctype>
 
-#include "fw_harness.h"
+#include <gtest/gtest.h>
+
+#include "labkit/fw_harness.h"
 
 
 namespace phonesec::test {

@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "packet.h"
+#include "labkit/packet.h"
 #include "ref_model.h"
 
 namespace phonesec::test {

@@ -8,7 +8,9 @@
 
 #include <filesystem>
 
-#include "fw_harness.h"
+#include <gtest/gtest.h>
+
+#include "labkit/fw_harness.h"
 
 namespace phonesec::test {
 namespace {

@@ -5,7 +5,9 @@
 // and the frames the filter must not be fooled by.
 #include <netinet/in.h>
 
-#include "fw_harness.h"
+#include <gtest/gtest.h>
+
+#include "labkit/fw_harness.h"
 
 namespace phonesec::test {
 namespace {

@@ -4,8 +4,14 @@
 // parts whose settings changed act; a worker killed with SIGKILL comes back while the
 // firewall never stops. Each step is read from `phonesec status --json`, the way people see it.
 #include <gtest/gtest.h>
+#include <signal.h>
 
-#include "boot_lab.h"
+#include <chrono>
+#include <fstream>
+#include <functional>
+#include <thread>
+
+#include "labkit/boot_lab.h"
 
 namespace phonesec::test::boot {
 namespace {
@@ -30,16 +36,8 @@ class BootLabTest : public ::testing::Test {
   std::string run_dir() const { return lab_->dir() + "/run"; }
   std::string log() const { return slurp(lab_->dir() + "/phonesecd.log"); }
   void start_daemon(const std::string& cfg, const std::vector<std::string>& extra = {}) {
-    // In the phone's network namespace, with its own /etc/resolv.conf (the one the DHCP script
-    // writes) in a mount namespace that still sees the host's bpffs.
-    std::vector<std::string> argv{"nsenter", "--net=/run/netns/" + std::string(kPhoneNs), "unshare", "--mount",
-                                  "--propagation", "slave", "sh", "-c",
-                                  std::string("mount --bind /etc/netns/") + kPhoneNs + "/resolv.conf /etc/resolv.conf && exec \"$@\"",
-                                  "sh", kDaemon, "--config", cfg,
-                                  "--iface", kPhoneIf, "--pin-dir", kPin, "--run-dir", run_dir(), "--state-dir",
-                                  lab_->dir() + "/state", "--ca", lab_->pki("ca.pem"), "--device-cert",
-                                  lab_->pki("device.pem"), "--device-key", lab_->pki("device.key")};
-    argv.insert(argv.end(), extra.begin(), extra.end());
+    // In the phone's network namespace, with its resolv.conf, seeing the host's bpffs.
+    const auto argv = lab_->phonesecd_argv(cfg, kPin, run_dir(), lab_->dir() + "/state", extra);
     daemon_ = std::make_unique<Child>(argv, lab_->dir() + "/phonesecd.log");
   }
   Json status() const {

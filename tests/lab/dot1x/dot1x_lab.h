@@ -22,7 +22,7 @@
 #include <thread>
 #include <vector>
 
-#include "binaries.h"
+#include "labkit/binaries.h"
 
 extern char** environ;
 

@@ -13,7 +13,7 @@
 #include <sstream>
 #include <thread>
 
-#include "binaries.h"
+#include "labkit/binaries.h"
 #include "netns.h"
 
 namespace phonesec::test {

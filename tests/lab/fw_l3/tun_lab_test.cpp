@@ -18,9 +18,9 @@
 #include <filesystem>
 #include <thread>
 
-#include "binaries.h"
+#include "labkit/binaries.h"
 #include "fw/mapset.h"
-#include "fw_harness.h"
+#include "labkit/fw_harness.h"
 #include "netns.h"
 
 namespace phonesec::test {

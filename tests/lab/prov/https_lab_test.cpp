@@ -18,7 +18,7 @@
 #include <fstream>
 #include <thread>
 
-#include "binaries.h"
+#include "labkit/binaries.h"
 #include "prov/fetch.h"
 #include "prov/macros.h"
 #include "servers.h"

@@ -17,7 +17,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "binaries.h"
+#include "labkit/binaries.h"
 #include "lab_util.h"
 
 using namespace phonesec::test;

@@ -21,7 +21,7 @@
 #include <thread>
 #include <vector>
 
-#include "binaries.h"
+#include "labkit/binaries.h"
 #include "ocserv_lab.h"
 #include "common/log.h"
 #include "vpn/client.h"

@@ -15,7 +15,7 @@
 
 #include <cstring>
 
-#include "fw_harness.h"
+#include "labkit/fw_harness.h"
 
 namespace phonesec::test {
 namespace {

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// Frame builder for tests and benchmarks: Ethernet, VLAN tags, IPv4 (options, fragments),
+// Frame builder for tests and benchmarks (ps_labkit; lab tooling, never shipped): Ethernet, VLAN tags, IPv4 (options, fragments),
 // IPv6 (extension headers, fragments), TCP, UDP, ICMP, ICMPv6. Lengths and the IPv4 header
 // checksum are filled in by done(); transport checksums are left zero (the filter does not
 // read them).

@@ -1,21 +1,22 @@
 // SPDX-License-Identifier: Apache-2.0
-// Shared by the BPF table test and the differential test: a private Firewall (fresh maps,
-// nothing pinned or attached), a policy compiled from a PhoneConfig, and frames run through
-// the real programs with BPF_PROG_TEST_RUN.
+// A private Firewall (fresh maps, nothing pinned or attached), a policy compiled from a
+// PhoneConfig, and frames run through the real programs with BPF_PROG_TEST_RUN — shared by the
+// bpf tests and the firewall benchmarks (ps_labkit, header only: link ps_fw; no test framework;
+// errors throw std::runtime_error). Lab tooling, never shipped.
 #pragma once
 
-#include <gtest/gtest.h>
 #include <sched.h>
 
 #include <functional>
 #include <memory>
+#include <stdexcept>
 #include <string>
 
 #include "config/phone_config.h"
 #include "fw/firewall.h"
 #include "fw/policy.h"
 #include "fw/verdict.h"
-#include "packet.h"
+#include "labkit/packet.h"
 
 namespace phonesec::test {
 
