@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "../srtp/lab_env.h"
-#include "support/binaries.h"
+#include "labkit/binaries.h"
 
 namespace psm {
 
