@@ -151,7 +151,10 @@ TEST_F(BootLabTest, OneControllerBootsEveryPartReloadsThemAndOutlivesItsWorkers)
   EXPECT_TRUE(line1) << at(s, {"parts", "media"}).dump(1);
   EXPECT_EQ(slurp(run_dir() + "/status.json").find("Line-1-Secret-9"), std::string::npos);
   EXPECT_EQ(log().find("Line-1-Secret-9"), std::string::npos);
-  EXPECT_EQ(caps_of(std::stoll(slurp(run_dir() + "/phonesecd.pid"))) & (1ll << 39), 1ll << 39) << "the controller keeps CAP_BPF";
+  const long long ctl = caps_of(std::stoll(slurp(run_dir() + "/phonesecd.pid")));
+  EXPECT_EQ(ctl & (1ll << 39), 1ll << 39) << "the controller keeps CAP_BPF";
+  EXPECT_EQ(ctl & (1ll << 21), 0) << "and has dropped CAP_SYS_ADMIN once loaded";
+  EXPECT_EQ(ctl & (1ll << 16), 0) << "and CAP_SYS_MODULE";
   // Secrets stay out of status and logs.
   EXPECT_EQ(slurp(run_dir() + "/status.json").find(kVpnPassword), std::string::npos);
   EXPECT_EQ(log().find(kVpnPassword), std::string::npos);

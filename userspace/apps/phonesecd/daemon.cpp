@@ -542,6 +542,7 @@ void Daemon::loop(int sfd) {
 Status Daemon::write_status() const {
   Json s;
   s["pid"] = getpid();
+  s["capabilities"] = cap_names_of(effective_caps(getpid()));
   s["started"] = started_unix_;
   s["config"] = opts_.config_path;
   s["state_dir"] = opts_.state_dir;
@@ -613,6 +614,13 @@ int run(const Options& o) {
   {
     std::ofstream pid(o.run_dir + "/phonesecd.pid", std::ios::trunc);
     pid << getpid() << "\n";
+  }
+  // Loaded and attached: the controller keeps only what it still needs (issue 19).
+  if (geteuid() == 0 || effective_caps(getpid()) > 0) {
+    if (int e = restrict_self(controller_caps()); e != 0)
+      log::warn("daemon", "cannot drop the capabilities it no longer needs: ", std::strerror(e));
+    else
+      log::info("daemon", "capabilities kept: ", cap_names(controller_caps()));
   }
   log::info("daemon", "enforcing; SIGHUP reloads ", o.config_path.empty() ? "(factory profile)" : o.config_path,
             ", SIGUSR1 resyncs");
