@@ -98,8 +98,8 @@ PhoneConfig factory() {
 
 Result<LoadResult> load_string(std::string_view xml, std::string_view name, const PhoneConfig* base) {
   if (xml.size() > kMaxProfileBytes)
-    return make_error(Errc::io, std::string(name) + ": " + (xml.size() > kMaxProfileBytes + 1 ? std::to_string(xml.size()) : "over") +
-                                    " bytes, more than the " + std::to_string(kMaxProfileBytes) + " a profile may have");
+    return make_error(Errc::io, std::string(name) + ": more than the " + std::to_string(kMaxProfileBytes) +
+                                    " bytes a profile may have");
   pugi::xml_document doc;
   auto r = doc.load_buffer(xml.data(), xml.size(), pugi::parse_default, pugi::encoding_auto);
   if (!r) {
@@ -153,7 +153,7 @@ Result<LoadResult> load_string(std::string_view xml, std::string_view name, cons
   return out;
 }
 
-Result<LoadResult> load_file(const std::string& path, const PhoneConfig* base) {
+Result<std::string> read_profile(const std::string& path) {
   // O_NONBLOCK: a FIFO must not block the daemon in open(); then only regular files are read,
   // and no more than the cap (+1 to tell a file that is too large).
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
@@ -179,7 +179,15 @@ Result<LoadResult> load_file(const std::string& path, const PhoneConfig* base) {
   }
   ::close(fd);
   text.resize(got);
-  return load_string(text, path, base);
+  if (got > kMaxProfileBytes)
+    return make_error(Errc::io, path + ": more than the " + std::to_string(kMaxProfileBytes) + " bytes a profile may have");
+  return text;
+}
+
+Result<LoadResult> load_file(const std::string& path, const PhoneConfig* base) {
+  auto text = read_profile(path);
+  if (!text) return text.error();
+  return load_string(text.value(), path, base);
 }
 
 std::string dump(const PhoneConfig& c) {

@@ -198,6 +198,8 @@ PhoneConfig factory();
 // `base`: the parameters the profile does not name keep base's values (a provisioned profile
 // over the device's own); nullptr = the factory profile.
 inline constexpr std::size_t kMaxProfileBytes = 1u << 20;
+// The bounded read load_file does: the text of a regular file of at most kMaxProfileBytes.
+Result<std::string> read_profile(const std::string& path);
 Result<LoadResult> load_file(const std::string& path, const PhoneConfig* base = nullptr);
 Result<LoadResult> load_string(std::string_view xml, std::string_view name = "<string>", const PhoneConfig* base = nullptr);
 

@@ -378,17 +378,14 @@ void Daemon::start_workers_due() {
 void Daemon::on_profile_event(const Json& m) {
   const std::string path = jstr(m, "path");
   provisioning_ = {{"event_unix", std::time(nullptr)}, {"path", path}, {"rules", jobj(m, "rules")}};
-  // The worker wrote it in its own directory; the controller reads it bounded, like any profile.
-  auto r = config::load_file(path, &cfg_);
-  if (!r) {
-    provisioning_["result"] = "rejected: " + r.error().message();
-    log::error("daemon", "provisioned profile rejected: ", r.error().message(), "; keeping generation ", generation_);
-    return;
-  }
+  // The worker wrote it in its own directory: read once, bounded like any profile; merging
+  // checks it is well-formed (naming the file), composing checks its values.
+  auto text = config::read_profile(path);
   const std::string prov_path = opts_.state_dir + "/provisioned.xml";
-  auto merged = config::merge_profiles(read_small(prov_path), read_small(path), path);
+  auto merged = text ? config::merge_profiles(read_small(prov_path), text.value(), path) : Result<std::string>(text.error());
   if (!merged) {
     provisioning_["result"] = "rejected: " + merged.error().message();
+    log::error("daemon", "provisioned profile rejected: ", merged.error().message(), "; keeping generation ", generation_);
     return;
   }
   auto c = compose(&merged.value());
