@@ -411,6 +411,16 @@ Call* LineProxy::find_call(const std::string& id) {
   return it == calls_.end() ? nullptr : it->second.get();
 }
 
+Call& LineProxy::call(const std::string& call_id) {
+  auto& slot = calls_[call_id];
+  if (!slot) {  // a new call: status changes
+    slot = std::make_unique<Call>();
+    slot->id = call_id;
+    if (changed_) changed_();
+  }
+  return *slot;
+}
+
 void LineProxy::end_call(const std::string& id, std::string_view why) {
   auto it = calls_.find(id);
   if (it == calls_.end()) return;
@@ -446,12 +456,7 @@ void LineProxy::ua_request(sip::Message m, const std::string& salt_suffix) {
   const std::string call_id = m.header("Call-ID") ? *m.header("Call-ID") : "";
   const std::string cseq = m.header("CSeq") ? *m.header("CSeq") : "";
   if (is_offer_answer_method(m.method) && has_sdp(m)) {
-    auto& slot = calls_[call_id];
-    if (!slot) {
-      slot = std::make_unique<Call>();
-      slot->id = call_id;
-      if (changed_) changed_();
-    }
+    Call* slot = &call(call_id);
     MediaContext ctx{loop_, ports_, net_hp_.host, s_.suites, neg_.agreed()};
     auto body = ua_offer_to_net(*slot, keys_.call(call_id), ctx, cseq, m.body);
     if (!body) {
@@ -549,12 +554,7 @@ void LineProxy::net_request(sip::Message m, const Endpoint& src) {
   const std::string call_id = m.header("Call-ID") ? *m.header("Call-ID") : "";
   const std::string cseq = m.header("CSeq") ? *m.header("CSeq") : "";
   if (is_offer_answer_method(m.method) && has_sdp(m)) {
-    auto& slot = calls_[call_id];
-    if (!slot) {
-      slot = std::make_unique<Call>();
-      slot->id = call_id;
-      if (changed_) changed_();
-    }
+    Call* slot = &call(call_id);
     MediaContext ctx{loop_, ports_, net_hp_.host, s_.suites, neg_.agreed()};
     auto body = net_offer_to_ua(*slot, keys_.call(call_id), ctx, cseq, m.body);
     if (!body) {

@@ -103,6 +103,8 @@ class LineProxy : public Handler {
   void drop_stream(std::string_view why);
   void send_ua(const Endpoint& to, std::string text);
   void end_call(const std::string& call_id, std::string_view why);
+  // The call of that Call-ID, created (and status changed) on its first offer.
+  Call& call(const std::string& call_id);
   Call* find_call(const std::string& call_id);
 
   Loop& loop_;
