@@ -16,6 +16,7 @@
 #include "config/phone_config.h"
 #include "fw/firewall.h"
 #include "fw/policy.h"
+#include "labkit/fw_harness.h"
 
 namespace phonesec::test {
 
@@ -42,21 +43,9 @@ class InNetns {
   int self_ = -1;
 };
 
-// The lab profile: firewall on, line 1 SIP on UDP 5060, web server on 80, nothing else open.
-inline config::PhoneConfig lab_config() {
-  auto c = config::factory();
-  c.firewall_enabled = true;
-  for (auto& l : c.lines) l.enable = false;
-  c.lines[0].enable = true;
-  c.lines[0].sip_port = 5060;
-  c.lines[0].sip_transport = config::SipTransport::UDP;
-  c.web_server_enabled = true;
-  c.web_server_port = 80;
-  c.upgrade_enable = false;
-  c.tr069_enabled = false;
-  c.firewall = {};
-  return c;
-}
+// The lab profile: firewall on, line 1 SIP on UDP 5060, web server on 80, nothing else open
+// (labkit's baseline, the one the BPF tests use).
+inline config::PhoneConfig lab_config() { return phonesec::test::base_config(); }
 
 // A firewall with lab_config() installed (not attached anywhere yet); private unless `opts`
 // names a pin directory.
