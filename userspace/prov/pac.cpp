@@ -11,6 +11,8 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstddef>
+#include <cstdlib>
 #include <chrono>
 #include <functional>
 
@@ -27,6 +29,55 @@ const char* kHelpers =
 struct HeapDeleter {
   void operator()(duk_context* c) const { duk_destroy_heap(c); }
 };
+
+// The heap's allocator, bounded: every block carries its size in a header so that the total a
+// script holds is known; past the budget an allocation fails, duktape collects garbage, retries,
+// then throws a RangeError the evaluation reports. A fork()ed child inherits the count.
+struct HeapBudget {
+  std::size_t used = 0;
+  std::size_t limit = 0;
+  bool refused = false;
+};
+constexpr std::size_t kHeader = alignof(std::max_align_t);
+
+void* budget_alloc(void* udata, duk_size_t size) {
+  auto* b = static_cast<HeapBudget*>(udata);
+  if (size == 0) return nullptr;
+  if (size > b->limit - std::min(b->used, b->limit)) {
+    b->refused = true;
+    return nullptr;
+  }
+  auto* raw = static_cast<unsigned char*>(std::malloc(kHeader + size));
+  if (!raw) return nullptr;
+  *reinterpret_cast<std::size_t*>(raw) = size;
+  b->used += size;
+  return raw + kHeader;
+}
+void budget_free(void* udata, void* ptr) {
+  if (!ptr) return;
+  auto* raw = static_cast<unsigned char*>(ptr) - kHeader;
+  static_cast<HeapBudget*>(udata)->used -= *reinterpret_cast<std::size_t*>(raw);
+  std::free(raw);
+}
+void* budget_realloc(void* udata, void* ptr, duk_size_t size) {
+  auto* b = static_cast<HeapBudget*>(udata);
+  if (!ptr) return budget_alloc(udata, size);
+  if (size == 0) {
+    budget_free(udata, ptr);
+    return nullptr;
+  }
+  auto* raw = static_cast<unsigned char*>(ptr) - kHeader;
+  std::size_t old = *reinterpret_cast<std::size_t*>(raw);
+  if (size > old && size - old > b->limit - std::min(b->used, b->limit)) {
+    b->refused = true;
+    return nullptr;
+  }
+  auto* n = static_cast<unsigned char*>(std::realloc(raw, kHeader + size));
+  if (!n) return nullptr;
+  *reinterpret_cast<std::size_t*>(n) = size;
+  b->used = b->used - old + size;
+  return n + kHeader;
+}
 
 // Native helpers find the script's state through a pointer in the global stash.
 PacScript::Impl* self(duk_context* ctx);
@@ -55,6 +106,7 @@ std::string error_text(duk_context* ctx) {
 }  // namespace
 
 struct PacScript::Impl {
+  HeapBudget budget;  // before ctx: the heap is destroyed first, through it
   std::unique_ptr<duk_context, HeapDeleter> ctx;
   Resolver* resolver = nullptr;
   std::string my_ip;
@@ -67,7 +119,8 @@ namespace {
 // through a pipe. The child may use cpu_ms of CPU time (a CPU-time timer sends SIGXCPU, so a
 // loaded machine does not cause false timeouts; RLIMIT_CPU backs it up) and, for a child blocked
 // in dnsResolve, 10 times that plus 5 s of wall-clock time. It never returns into the caller.
-Result<std::string> run_bounded(const std::function<std::string()>& fn, int cpu_ms, const std::string& what) {
+Result<std::string> run_bounded(const std::function<std::string()>& fn, int cpu_ms, HeapBudget& budget,
+                                const std::string& what) {
   int fds[2];
   if (pipe2(fds, O_CLOEXEC) != 0) return sys_error(what + ": pipe");
   pid_t pid = fork();
@@ -93,7 +146,10 @@ Result<std::string> run_bounded(const std::function<std::string()>& fn, int cpu_
       its.it_value.tv_nsec = long(cpu_ms % 1000) * 1000000L;
       timer_settime(t, 0, &its, nullptr);
     }
+    budget.refused = false;  // this child's own copy
     std::string out = fn();
+    if (out.size() && out[0] == 'E' && budget.refused)
+      out = "M" + std::to_string(budget.limit >> 20) + " MiB: " + out.substr(1);
     for (std::size_t off = 0; off < out.size();) {
       auto n = write(fds[1], out.data() + off, out.size() - off);
       if (n <= 0) break;
@@ -134,6 +190,7 @@ Result<std::string> run_bounded(const std::function<std::string()>& fn, int cpu_
     return make_error(Errc::timeout, what + ": used more than " + std::to_string(cpu_ms) + " ms of CPU");
   if (out.empty()) return make_error(Errc::system, what + ": evaluation died");
   if (out[0] == 'E') return make_error(Errc::parse, what + ": " + out.substr(1));
+  if (out[0] == 'M') return make_error(Errc::invalid_argument, what + ": used more memory than its allowance of " + out.substr(1));
   return out.substr(1);
 }
 
@@ -168,9 +225,10 @@ PacScript::PacScript(std::unique_ptr<Impl> i) : impl_(std::move(i)) {}
 PacScript::~PacScript() = default;
 
 Result<std::unique_ptr<PacScript>> PacScript::load(const std::string& source, Resolver& resolver,
-                                                   std::string my_ip, int cpu_ms) {
+                                                   std::string my_ip, int cpu_ms, std::size_t heap_bytes) {
   auto impl = std::make_unique<Impl>();
-  impl->ctx.reset(duk_create_heap_default());
+  impl->budget.limit = heap_bytes;
+  impl->ctx.reset(duk_create_heap(budget_alloc, budget_realloc, budget_free, &impl->budget, nullptr));
   if (!impl->ctx) return make_error(Errc::system, "PAC: duktape heap");
   impl->resolver = &resolver;
   impl->my_ip = my_ip.empty() ? "127.0.0.1" : std::move(my_ip);
@@ -200,7 +258,7 @@ Result<std::unique_ptr<PacScript>> PacScript::load(const std::string& source, Re
         if (duk_peval_lstring(ctx, source.data(), source.size()) != 0) return "E" + error_text(ctx);
         return std::string("O");
       },
-      impl->cpu_ms, "PAC file");
+      impl->cpu_ms, impl->budget, "PAC file");
   if (!probe) return probe.error();
   if (duk_peval_lstring(ctx, source.data(), source.size()) != 0)
     return make_error(Errc::parse, "PAC file: " + error_text(ctx));
@@ -223,7 +281,7 @@ Result<std::string> PacScript::find_proxy(const std::string& url, const std::str
         if (!duk_is_string(ctx, -1)) return "Ereturned a non-string";
         return std::string("O") + duk_get_string(ctx, -1);
       },
-      impl_->cpu_ms, "PAC FindProxyForURL");
+      impl_->cpu_ms, impl_->budget, "PAC FindProxyForURL");
 }
 
 std::vector<ProxyChoice> PacProxy::choose(const RuleUrl& target) const {

@@ -8,12 +8,16 @@
 // Bounded: duktape here is built without an execution timeout, so each FindProxyForURL call
 // runs in a forked child (a copy of the compiled heap) limited to cpu_ms of CPU time (a CPU-time
 // timer, so a loaded machine does not cause false timeouts), with a wall-clock backstop. The file's
-// top-level code is run the same way once before the parent evaluates it.
+// top-level code is run the same way once before the parent evaluates it. Memory is bounded too:
+// the heap's allocator refuses past heap_bytes (default 16 MiB; a PAC file is a few KiB and its
+// heap well under 1 MiB), so a script that builds huge strings or arrays fails with
+// Errc::invalid_argument "used more memory than its allowance" instead of taking the phone's RAM.
 // Where the PAC file comes from (Proxy_Mode Auto): PAC_URL when WPAD is off; with WPAD, the
 // DHCP option 252 URL, then http://wpad.<domain>/wpad.dat for the domain and each parent with
 // at least two labels.
 #pragma once
 
+#include <cstddef>
 #include <memory>
 #include <string>
 #include <vector>
@@ -32,7 +36,8 @@ class PacScript {
   // Errc::parse with duktape's message when the script does not compile or has no
   // FindProxyForURL function.
   static Result<std::unique_ptr<PacScript>> load(const std::string& source, Resolver& resolver,
-                                                 std::string my_ip, int timeout_ms = 1000);
+                                                 std::string my_ip, int timeout_ms = 1000,
+                                                 std::size_t heap_bytes = std::size_t(16) << 20);
   ~PacScript();
   PacScript(const PacScript&) = delete;
   PacScript& operator=(const PacScript&) = delete;

@@ -184,3 +184,29 @@ TEST(Pac, RunawayScriptIsStoppedAtItsCpuAllowance) {
   ASSERT_EQ(c.size(), 1u);
   EXPECT_TRUE(c[0].direct);
 }
+
+TEST(Pac, GreedyScriptIsStoppedAtItsMemoryAllowance) {
+  // Doubling a string reaches 64 MiB in a few milliseconds of CPU: only a memory bound stops it.
+  const std::string greedy =
+      "function FindProxyForURL(u, h) { if (h == 'big') { var s = 'x'; while (s.length < 67108864) s = s + s;"
+      " return 'PROXY p:' + s.length; } return 'DIRECT'; }";
+  auto s = PacScript::load(greedy, resolver, "", 2000, std::size_t(8) << 20);
+  ASSERT_TRUE(s) << s.error().message();
+  auto r = (*s)->find_proxy("http://big/", "big");
+  ASSERT_FALSE(r) << "the script built a 64 MiB string under an 8 MiB allowance: " << r.value();
+  EXPECT_EQ(r.error().code, Errc::invalid_argument) << r.error().message();
+  EXPECT_NE(r.error().message().find("more memory than its allowance of 8 MiB"), std::string::npos)
+      << r.error().message();
+  // The same script answers other hosts, and with room enough the big one too (the bound, not the
+  // script, is what failed above).
+  EXPECT_EQ((*s)->find_proxy("http://a/", "a").value(), "DIRECT");
+  auto roomy = PacScript::load(greedy, resolver, "", 2000, std::size_t(512) << 20);
+  ASSERT_TRUE(roomy) << roomy.error().message();
+  EXPECT_EQ((*roomy)->find_proxy("http://big/", "big").value(), "PROXY p:67108864");
+  // Top-level code is bounded the same way at load.
+  auto top = PacScript::load("var g = 'x'; while (g.length < 67108864) g = g + g;"
+                             " function FindProxyForURL(u, h) { return 'DIRECT'; }",
+                             resolver, "", 2000, std::size_t(8) << 20);
+  ASSERT_FALSE(top);
+  EXPECT_EQ(top.error().code, Errc::invalid_argument) << top.error().message();
+}
