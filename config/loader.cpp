@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cctype>
 #include <fstream>
 #include <optional>
@@ -23,13 +24,48 @@ struct Loc {
   int line, column;
 };
 
-Loc locate(std::string_view text, std::ptrdiff_t offset) {
-  Loc l{1, 1};
-  for (std::ptrdiff_t i = 0; i < offset && i < std::ptrdiff_t(text.size()); ++i) {
-    if (text[std::size_t(i)] == '\n') l.line++, l.column = 1;
-    else l.column++;
+// Line and column of byte offsets asked in increasing order (the elements in document order):
+// each call scans on from the previous one, so a profile of many elements costs one pass, not
+// one pass per element. An offset behind the cursor restarts from the top.
+class Locator {
+ public:
+  explicit Locator(std::string_view text) : text_(text) {}
+  Loc at(std::ptrdiff_t offset) {
+    std::size_t to = offset < 0 ? 0 : std::min(std::size_t(offset), text_.size());
+    if (to < pos_) pos_ = 0, loc_ = Loc{1, 1};
+    for (; pos_ < to; ++pos_) {
+      if (text_[pos_] == '\n') loc_.line++, loc_.column = 1;
+      else loc_.column++;
+    }
+    return loc_;
   }
-  return l;
+
+ private:
+  std::string_view text_;
+  std::size_t pos_ = 0;
+  Loc loc_{1, 1};
+};
+
+Loc locate(std::string_view text, std::ptrdiff_t offset) { return Locator(text).at(offset); }
+
+// A profile can be wrong a hundred thousand times over (1 MiB of bad tokens): the first
+// kMaxDiagnostics are kept as they are, each message cut to kMaxMessage bytes, and one more
+// diagnostic counts the rest, so logs, status and `phonesec policy` stay readable and bounded.
+constexpr std::size_t kMaxDiagnostics = 100;
+constexpr std::size_t kMaxMessage = 240;
+
+void bound_diagnostics(std::vector<Diagnostic>& d, std::string_view name) {
+  for (auto& x : d)
+    if (x.message.size() > kMaxMessage) x.message = x.message.substr(0, kMaxMessage) + "… (cut)";
+  if (d.size() <= kMaxDiagnostics) return;
+  std::size_t errors = 0;
+  for (std::size_t i = kMaxDiagnostics; i < d.size(); ++i) errors += d[i].severity == Severity::error;
+  std::size_t more = d.size() - kMaxDiagnostics;
+  d.resize(kMaxDiagnostics);
+  d.shrink_to_fit();
+  d.push_back({errors ? Severity::error : Severity::warning, std::string(name), 0, 0, "",
+               std::to_string(more) + " more diagnostics not shown (" + std::to_string(errors) + " errors, " +
+                   std::to_string(more - errors) + " warnings)"});
 }
 
 std::string local_name(const char* n) {
@@ -112,6 +148,7 @@ Result<LoadResult> load_string(std::string_view xml, std::string_view name, cons
 
   LoadResult out;
   out.config = base ? *base : factory();
+  Locator where(xml);
   for (auto e : profile.children()) {
     if (e.type() != pugi::node_element) continue;
     int li = 0;
@@ -121,7 +158,7 @@ Result<LoadResult> load_string(std::string_view xml, std::string_view name, cons
       continue;
     }
     const Param& p = *pp;
-    Loc l = locate(xml, e.offset_debug() - 1);  // the element's '<'
+    Loc l = where.at(e.offset_debug() - 1);  // the element's '<'
     std::string raw = value_of(e);
     std::string pname = p.name_for_line(li);
     if (trim(raw).empty() && !p.empty_is_value()) continue;  // an empty typed value keeps the default
@@ -150,6 +187,7 @@ Result<LoadResult> load_string(std::string_view xml, std::string_view name, cons
     c.rtp_port_min = 16384;
     c.rtp_port_max = 16482;
   }
+  bound_diagnostics(out.diagnostics, name);
   return out;
 }
 

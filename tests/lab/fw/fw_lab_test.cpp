@@ -288,6 +288,40 @@ TEST_F(FwLab, BadConfigKeepsLastGoodPolicy) {
   EXPECT_FALSE(udp_reaches_phone(5059)) << "a broken file left the phone unprotected";
 }
 
+long rss_kib(pid_t pid) {
+  std::ifstream f("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(f, line))
+    if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
+  return -1;
+}
+
+TEST_F(FwLab, HugeProfileReloadStaysBoundedAndGivesItsMemoryBack) {
+  write_cfg(profile("UDP:9000"));
+  ASSERT_EQ(cli("reload"), 0) << cli_out();
+  const long before = rss_kib(pid_);
+  ASSERT_GT(before, 0);
+  const auto log_before = daemon_log().size();
+  // ~1 MiB of Firewall_Config (just under the loader's bound): ~100k tokens, every one of them
+  // wrong or over the 5-entry limit, each a diagnostic.
+  std::string fw = "UDP:9000";
+  for (int i = 0; fw.size() < 1000000; ++i) fw += i % 2 ? ",UDP:" + std::to_string(10000 + i % 50000) : ",bogus" + std::to_string(i);
+  write_cfg(profile(fw));
+  ASSERT_EQ(cli("reload"), 0) << cli_out().substr(0, 2000);
+  EXPECT_TRUE(udp_reaches_phone(9000)) << "the good token of the huge profile was not applied";
+  const std::string log = daemon_log().substr(log_before);
+  EXPECT_LT(log.size(), 64u * 1024) << "100k diagnostics must not flood the log";
+  EXPECT_NE(log.find("more diagnostics not shown"), std::string::npos) << log.substr(0, 4000);
+  EXPECT_LT(fs::file_size(run_ + "/status.json"), 64u * 1024);
+  // Back to a small profile: the memory the big one took is returned.
+  write_cfg(profile("UDP:9001"));
+  ASSERT_EQ(cli("reload"), 0) << cli_out();
+  EXPECT_TRUE(udp_reaches_phone(9001));
+  const long after = rss_kib(pid_);
+  EXPECT_LT(after, before + 8 * 1024) << "RSS " << before << " KiB before the huge profile, " << after
+                                      << " KiB after going back to a small one";
+}
+
 TEST_F(FwLab, KilledDaemonLeavesFilterEnforcingAndRestartAdoptsFlows) {
   Fd ts(socket_in(net_->peer(), AF_INET, SOCK_STREAM));
   auto ta = v4("10.77.0.1", 7003);

@@ -224,6 +224,34 @@ TEST(LoaderBounds, FifoDeviceAndHugeFilesAreRefusedAtOnce) {
   std::remove(big.c_str());
 }
 
+// A profile wrong a hundred thousand times over: the first 100 diagnostics, each cut to a
+// readable length, then one that counts the rest; places stay exact for the last element.
+TEST(LoaderBounds, DiagnosticsAreBoundedAndPlacesStayExact) {
+  std::string fw = "UDP:9000";
+  for (int i = 0; fw.size() < 800000; ++i) fw += ",bogus" + std::to_string(i);
+  fw += ",UDP:" + std::string(5000, '7');  // one huge token
+  std::string xml = "<flat-profile>\n<Firewall_Config>" + fw + "</Firewall_Config>\n";
+  for (int i = 0; i < 5000; ++i) xml += "<Syslog_Server>h" + std::to_string(i) + "</Syslog_Server>\n";
+  xml += "<Web_Server_Port>notaport</Web_Server_Port>\n</flat-profile>\n";
+  auto r = load_string(xml, "big.xml");
+  ASSERT_TRUE(r) << r.error().message();
+  EXPECT_TRUE(r->config.firewall.udp.size() == 1) << "the good token still applies";
+  ASSERT_EQ(r->diagnostics.size(), 101u);
+  const auto& last = r->diagnostics.back();
+  EXPECT_NE(last.message.find("more diagnostics not shown"), std::string::npos) << last.message;
+  EXPECT_EQ(last.severity, Severity::error) << "the error about Web_Server_Port is among those not shown";
+  for (const auto& d : r->diagnostics) EXPECT_LE(d.message.size(), 260u) << d.message.substr(0, 80);
+  // The bad port sits on line 5003 (1 profile, 2 firewall, 5000 syslog): the element locator
+  // must still place it there when many elements come before it.
+  auto small = load_string(xml.substr(0, xml.find("<Firewall_Config>")) + "<Firewall_Config>UDP:1</Firewall_Config>\n" +
+                               xml.substr(xml.find("<Syslog_Server>")),
+                           "big.xml");
+  ASSERT_TRUE(small);
+  ASSERT_EQ(small->diagnostics.size(), 1u);
+  EXPECT_EQ(small->diagnostics[0].line, 5003) << small->diagnostics[0].to_string();
+  EXPECT_EQ(small->diagnostics[0].param, "Web_Server_Port");
+}
+
 // A provisioned profile over the device's: what it does not name keeps the device's value.
 TEST(LoaderBase, ProfileOverABaseKeepsWhatItDoesNotName) {
   auto base = load_string("<flat-profile><Web_Server_Port>82</Web_Server_Port><RTP_Port_Min>20000</RTP_Port_Min>"

@@ -3,6 +3,7 @@
 
 #include <fcntl.h>
 #include <linux/capability.h>
+#include <malloc.h>
 #include <poll.h>
 #include <pwd.h>
 #include <signal.h>
@@ -257,6 +258,10 @@ ReloadOutcome Daemon::reload() {
   }
   start_workers_due();
   (void)write_status();
+  // Parsing a large profile (up to config::kMaxProfileBytes, its DOM and diagnostics) grows the
+  // heap; glibc keeps freed arenas mapped, so without this a daemon that once reloaded a big
+  // file would keep that memory for the phone's lifetime.
+  malloc_trim(0);
   return last_;
 }
 
